@@ -1,0 +1,1 @@
+return Vae.Simd.Cli.CommandRunner.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,23 @@
+namespace Vae.Simd.Kernels;
+
+/// <summary>Argument checks shared by the kernels; each throws an exception that names the kernel and the lengths.</summary>
+internal static class Checks
+{
+    public static void SameLength(ReadOnlySpan<float> x, ReadOnlySpan<float> destination, string kernel)
+    {
+        if (x.Length != destination.Length)
+            throw new ArgumentException($"{kernel}: source has {x.Length} elements but destination has {destination.Length}.");
+    }
+
+    public static void SameLength(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> destination, string kernel)
+    {
+        if (x.Length != y.Length || x.Length != destination.Length)
+            throw new ArgumentException($"{kernel}: operands have {x.Length} and {y.Length} elements and destination has {destination.Length}; all must be equal.");
+    }
+
+    public static void Matrix(int length, int rows, int columns, string kernel)
+    {
+        if (rows < 0 || columns < 0 || (long)rows * columns != length)
+            throw new ArgumentException($"{kernel}: a {rows}x{columns} matrix needs {(long)rows * columns} elements but the span has {length}.");
+    }
+}
