@@ -1,3 +1,5 @@
+using Vae.Simd.Tensors;
+
 namespace Vae.Simd.Kernels;
 
 /// <summary>
@@ -5,28 +7,188 @@ namespace Vae.Simd.Kernels;
 /// op(A) is m×k and op(B) is k×n. A is stored m×k (row stride lda ≥ k) when not transposed and k×m
 /// (lda ≥ m) when transposed; likewise B. C is m×n with row stride ldc ≥ n.
 /// </summary>
-public static class Gemm
+/// <remarks>
+/// The BLIS decomposition: <see cref="GemmBlocking"/> (block sizes), <see cref="Packing"/> (copies
+/// blocks into micro-panels) and a micro-kernel (<see cref="MicroKernelAvx2"/>, or
+/// <see cref="MicroKernelPortable"/> without AVX2 + FMA). Results do not depend on the thread count:
+/// every element of C is computed by one thread with the same blocking along k.
+/// </remarks>
+public static unsafe class Gemm
 {
-    /// <summary>C = α·op(A)·op(B) + β·C. When β is 0, C is not read (NaN in C does not propagate).</summary>
+    /// <summary>C = α·op(A)·op(B) + β·C on the calling thread. When β is 0, C is not read (NaN in C does not propagate).</summary>
+    /// <exception cref="ArgumentException">A size is negative, a stride is too small, or a span is too short.</exception>
     public static void Multiply(
         Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
+        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads: 1);
+
+    /// <summary>
+    /// C = α·op(A)·op(B) + β·C using up to <paramref name="maxThreads"/> threads (column or row slabs of C
+    /// processed with <see cref="Parallel.For(int, int, Action{int})"/>); small products stay on one thread.
+    /// The result is bitwise the same for any thread count.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is negative, a stride is too small, or a span is too short.</exception>
+    public static void Multiply(
+        Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, int maxThreads)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, maxThreads);
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            if (k == 0 || alpha == 0f)
+            {
+                ScaleC(pc, ldc, m, n, beta);
+                return;
+            }
+            int threads = ChooseThreads(m, n, k, maxThreads);
+            if (threads == 1)
+            {
+                Compute(transA, transB, 0, m, 0, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                return;
+            }
+            var job = new SlabJob(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+        }
+    }
+
+    /// <summary>
+    /// C = α·op(A)·op(B) + β·C on tensors seen as matrices (see <see cref="TensorShape.Rows"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not agree; the message names all three.</exception>
+    public static void Multiply(Tensor a, Transpose transA, Tensor b, Transpose transB, Tensor c, float alpha = 1f, float beta = 0f, int maxThreads = 1)
+    {
+        int m = transA == Transpose.No ? a.Rows : a.Columns;
+        int kA = transA == Transpose.No ? a.Columns : a.Rows;
+        int kB = transB == Transpose.No ? b.Rows : b.Columns;
+        int n = transB == Transpose.No ? b.Columns : b.Rows;
+        if (kA != kB || c.Rows != m || c.Columns != n)
+            throw new ArgumentException(
+                $"Gemm: op(A) of A{a.Shape} ({(transA == Transpose.Yes ? "transposed" : "as stored")}) times op(B) of B{b.Shape} " +
+                $"({(transB == Transpose.Yes ? "transposed" : "as stored")}) cannot be written to C{c.Shape}: " +
+                $"needs inner sizes equal ({kA} vs {kB}) and C of {m}x{n}.");
+        Multiply(transA, transB, m, n, kA, alpha, a.Span, a.Columns, b.Span, b.Columns, beta, c.Span, c.Columns, maxThreads);
+    }
+
+    /// <summary>Runs the blocked algorithm for rows [i0, i1) and columns [j0, j1) of C.</summary>
+    internal static void Compute(
+        Transpose transA, Transpose transB, int i0, int i1, int j0, int j1, int k,
+        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false)
+    {
+        const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        float* packedA = workspace.PackedA;
+        float* packedB = workspace.PackedB;
+        bool avx2 = !portable && MicroKernelAvx2.IsSupported;
+
+        for (int jc = j0; jc < j1; jc += GemmBlocking.NC)
+        {
+            int nc = Math.Min(GemmBlocking.NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += GemmBlocking.KC)
+            {
+                int kc = Math.Min(GemmBlocking.KC, k - pc);
+                float blockBeta = pc == 0 ? beta : 1f;
+                Packing.PackB(transB, b, ldb, pc, kc, jc, nc, packedB);
+                for (int ic = i0; ic < i1; ic += GemmBlocking.MC)
+                {
+                    int mc = Math.Min(GemmBlocking.MC, i1 - ic);
+                    Packing.PackA(transA, a, lda, ic, mc, pc, kc, packedA);
+                    for (int jr = 0; jr < nc; jr += NR)
+                    {
+                        int columns = Math.Min(NR, nc - jr);
+                        float* panelB = packedB + jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            int rows = Math.Min(MR, mc - ir);
+                            float* tileC = c + (long)(ic + ir) * ldc + jc + jr;
+                            if (avx2)
+                                MicroKernelAvx2.Compute(kc, packedA + ir * kc, panelB, tileC, ldc, rows, columns, alpha, blockBeta);
+                            else
+                                MicroKernelPortable.Compute(kc, packedA + ir * kc, panelB, tileC, ldc, rows, columns, alpha, blockBeta);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Threads worth using: one per ~2 MFLOP of work at most, and never more slabs than there are
+    /// micro-tiles to share.
+    /// </summary>
+    private static int ChooseThreads(int m, int n, int k, int maxThreads)
+    {
+        if (maxThreads <= 1) return 1;
+        double flops = 2.0 * m * n * k;
+        int byWork = (int)Math.Max(1, flops / 2e6);
+        int bySlabs = Math.Max(n / (2 * GemmBlocking.NR), m / (2 * GemmBlocking.MR));
+        return Math.Max(1, Math.Min(maxThreads, Math.Min(byWork, Math.Max(1, bySlabs))));
+    }
+
+    private static void ScaleC(float* c, int ldc, int m, int n, float beta)
     {
         for (int i = 0; i < m; i++)
         {
-            for (int j = 0; j < n; j++)
+            Span<float> row = new(c + (long)i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f) ElementWise.Scale(beta, row, row);
+        }
+    }
+
+    private static void Validate(Transpose transA, Transpose transB, int m, int n, int k,
+        int aLength, int lda, int bLength, int ldb, int cLength, int ldc, int maxThreads)
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"Gemm: sizes must be non-negative; got m={m}, n={n}, k={k}.");
+        if (maxThreads < 1)
+            throw new ArgumentException($"Gemm: maxThreads must be at least 1; got {maxThreads}.", nameof(maxThreads));
+        CheckOperand("A", transA == Transpose.No ? m : k, transA == Transpose.No ? k : m, aLength, lda);
+        CheckOperand("B", transB == Transpose.No ? k : n, transB == Transpose.No ? n : k, bLength, ldb);
+        CheckOperand("C", m, n, cLength, ldc);
+    }
+
+    private static void CheckOperand(string name, int rows, int columns, int length, int stride)
+    {
+        if (stride < Math.Max(1, columns))
+            throw new ArgumentException($"Gemm: {name} is stored as {rows}x{columns} but its row stride is {stride} (must be at least {Math.Max(1, columns)}).");
+        long needed = rows == 0 || columns == 0 ? 0 : (long)(rows - 1) * stride + columns;
+        if (length < needed)
+            throw new ArgumentException($"Gemm: {name} is stored as {rows}x{columns} with row stride {stride}, which needs {needed} elements, but its span has {length}.");
+    }
+
+    /// <summary>One slab of C per task; slabs are whole micro-tiles so no two tasks write the same cache line of a tile.</summary>
+    private sealed class SlabJob(
+        Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs)
+    {
+        private readonly bool _byColumns = n / GemmBlocking.NR >= slabs * 2 || n >= m;
+
+        public void Run(int slab)
+        {
+            if (_byColumns)
             {
-                float sum = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    float av = transA == Transpose.No ? a[i * lda + p] : a[p * lda + i];
-                    float bv = transB == Transpose.No ? b[p * ldb + j] : b[j * ldb + p];
-                    sum += av * bv;
-                }
-                c[i * ldc + j] = beta == 0f ? alpha * sum : alpha * sum + beta * c[i * ldc + j];
+                (int start, int end) = Range(n, GemmBlocking.NR, slab);
+                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc);
             }
+            else
+            {
+                (int start, int end) = Range(m, GemmBlocking.MR, slab);
+                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            }
+        }
+
+        private (int Start, int End) Range(int size, int granule, int slab)
+        {
+            int granules = (size + granule - 1) / granule;
+            int start = (int)((long)granules * slab / slabs) * granule;
+            int end = (int)((long)granules * (slab + 1) / slabs) * granule;
+            return (Math.Min(start, size), Math.Min(end, size));
         }
     }
 }
