@@ -1,14 +1,34 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Vae.Simd.Kernels;
 
-/// <summary>Reductions over spans and row-major matrices.</summary>
+/// <summary>
+/// Reductions over spans and row-major matrices. Summation order depends only on the length, so the
+/// same input always gives the same bits.
+/// </summary>
 public static class Reductions
 {
-    /// <summary>The sum of all elements.</summary>
+    /// <summary>The sum of all elements (four independent vector accumulators, then a fixed-order combine).</summary>
     public static float Sum(ReadOnlySpan<float> x)
     {
-        double sum = 0;
-        for (int i = 0; i < x.Length; i++) sum += x[i];
-        return (float)sum;
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        int n = x.Length, i = 0;
+        float sum = 0f;
+        if (Vector256.IsHardwareAccelerated && n >= 32)
+        {
+            Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+            for (; i <= n - 32; i += 32)
+            {
+                s0 += Vector256.LoadUnsafe(ref xs, (nuint)i);
+                s1 += Vector256.LoadUnsafe(ref xs, (nuint)(i + 8));
+                s2 += Vector256.LoadUnsafe(ref xs, (nuint)(i + 16));
+                s3 += Vector256.LoadUnsafe(ref xs, (nuint)(i + 24));
+            }
+            sum = Vector256.Sum((s0 + s1) + (s2 + s3));
+        }
+        for (; i < n; i++) sum += x[i];
+        return sum;
     }
 
     /// <summary>The largest element (NaN if any element is NaN).</summary>
@@ -16,13 +36,29 @@ public static class Reductions
     public static float Max(ReadOnlySpan<float> x)
     {
         if (x.IsEmpty) throw new ArgumentException("Max of an empty span is undefined.", nameof(x));
-        float max = x[0];
-        for (int i = 1; i < x.Length; i++)
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        int n = x.Length, i = 0;
+        float max = float.NegativeInfinity;
+        bool sawNaN = false;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            if (float.IsNaN(x[i])) return float.NaN;
-            if (x[i] > max) max = x[i];
+            Vector256<float> m = Vector256.Create(float.NegativeInfinity);
+            Vector256<float> nan = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref xs, (nuint)i);
+                nan |= ~Vector256.Equals(v, v);
+                m = Vector256.Max(m, v);
+            }
+            sawNaN = nan != Vector256<float>.Zero;
+            for (int lane = 0; lane < 8; lane++) max = MathF.Max(max, m.GetElement(lane));
         }
-        return max;
+        for (; i < n; i++)
+        {
+            if (float.IsNaN(x[i])) sawNaN = true;
+            else if (x[i] > max) max = x[i];
+        }
+        return sawNaN ? float.NaN : max;
     }
 
     /// <summary>destination[r] = Σ_c matrix[r, c] for a rows × columns matrix.</summary>
@@ -39,7 +75,7 @@ public static class Reductions
         Checks.Matrix(matrix.Length, rows, columns, nameof(AddColumnSums));
         if (destination.Length != columns) throw new ArgumentException($"{nameof(AddColumnSums)}: destination has {destination.Length} elements, expected {columns}.");
         for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++) destination[c] += matrix[r * columns + c];
+            ElementWise.Add(destination, matrix.Slice(r * columns, columns), destination);
     }
 
     /// <summary>destination[r] = log Σ_c exp(matrix[r, c]), computed stably around each row's maximum.</summary>
@@ -51,10 +87,18 @@ public static class Reductions
         {
             ReadOnlySpan<float> row = matrix.Slice(r * columns, columns);
             float max = Max(row);
-            if (float.IsNegativeInfinity(max) || float.IsNaN(max) || float.IsPositiveInfinity(max)) { destination[r] = max; continue; }
-            double sum = 0;
-            for (int c = 0; c < columns; c++) sum += Math.Exp(row[c] - max);
-            destination[r] = max + (float)Math.Log(sum);
+            if (!float.IsFinite(max)) { destination[r] = max; continue; }
+            float sum = 0f;
+            int c = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> vmax = Vector256.Create(max), acc = Vector256<float>.Zero;
+                ref float rs = ref MemoryMarshal.GetReference(row);
+                for (; c <= columns - 8; c += 8) acc += Vector256.Exp(Vector256.LoadUnsafe(ref rs, (nuint)c) - vmax);
+                sum = Vector256.Sum(acc);
+            }
+            for (; c < columns; c++) sum += MathF.Exp(row[c] - max);
+            destination[r] = max + MathF.Log(sum);
         }
     }
 }
