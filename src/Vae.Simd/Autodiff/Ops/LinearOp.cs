@@ -1,0 +1,52 @@
+using System.Numerics;
+using Vae.Simd.Kernels;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Autodiff;
+
+/// <summary>
+/// y = act(x·Wᵀ + b) for x [n × in], W [out × in] (the PyTorch layout), b [out]. One GEMM (NT) plus one
+/// fused pass for bias and activation; backward: g = dy ⊙ act′(y), dx += g·W (NN), dW += gᵀ·x (TN),
+/// db += column sums of g. No transposed copies: the GEMM reads the stored layouts.
+/// </summary>
+internal static class LinearOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x, Var w, Var b, Activation activation) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorShape xs = tape.Shape(x), ws = tape.Shape(w), bs = tape.Shape(b);
+        if (ws.Rank != 2 || xs.Columns != ws.Columns || bs.Length != ws.Rows)
+            throw new ArgumentException($"Linear: input {xs}, weight {ws} and bias {bs} do not fit (need input [n x in], weight [out x in], bias [out]).");
+        int n = xs.Rows, inputs = ws.Columns, outputs = ws.Rows;
+        Var y = tape.NewResult(TensorShape.Matrix(n, outputs), x, w, b);
+        Span<T> yv = tape.Value(y);
+        TensorMath<T>.Gemm(Transpose.No, Transpose.Yes, n, outputs, inputs, T.One, tape.Value(x), inputs, tape.Value(w), inputs, T.Zero, yv, outputs);
+        TensorMath<T>.AddRowBias(yv, n, tape.Value(b));
+        if (activation == Activation.Relu) TensorMath<T>.Relu(yv, yv);
+        else if (activation == Activation.Tanh) TensorMath<T>.Tanh(yv, yv);
+        tape.Record(new OpRecord { Kind = OpKind.Linear, Output = y.Slot, A = x.Slot, B = w.Slot, C = b.Slot, Attribute = (int)activation });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), w = new(op.B), b = new(op.C), y = new(op.Output);
+        TensorShape ws = tape.Shape(w);
+        int n = tape.Shape(x).Rows, inputs = ws.Columns, outputs = ws.Rows;
+        Span<T> g = tape.Gradient(y);
+        // The output's gradient is read by no other op once this one runs, so it becomes g in place.
+        TensorMath<T>.ActivationGradientInPlace((Activation)op.Attribute, g, tape.Value(y));
+        if (tape.RequiresGradient(x))
+            TensorMath<T>.Gemm(Transpose.No, Transpose.No, n, inputs, outputs, T.One, g, outputs, tape.Value(w), inputs, T.One, tape.Gradient(x), inputs);
+        if (tape.RequiresGradient(w))
+            TensorMath<T>.Gemm(Transpose.Yes, Transpose.No, outputs, inputs, n, T.One, g, outputs, tape.Value(x), inputs, T.One, tape.Gradient(w), inputs);
+        if (tape.RequiresGradient(b))
+            TensorMath<T>.AddColumnSums(g, n, outputs, tape.Gradient(b));
+    }
+}
+
+public static partial class TapeOps
+{
+    /// <summary>y = act(x·Wᵀ + b): x [n × in], W [out × in], b [out]; y [n × out].</summary>
+    public static Var Linear<T>(this Tape<T> tape, Var x, Var weight, Var bias, Activation activation = Activation.None)
+        where T : unmanaged, IFloatingPointIeee754<T> => LinearOp.Forward(tape, x, weight, bias, activation);
+}

@@ -1,0 +1,129 @@
+using System.Numerics;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Autodiff;
+
+/// <summary>y = Σ x (one element). Backward: dx += dy.</summary>
+internal static class SumOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(TensorShape.Vector(1), x);
+        T sum = T.Zero;
+        foreach (T v in tape.Value(x)) sum += v;
+        tape.Value(y)[0] = sum;
+        tape.Record(new OpRecord { Kind = OpKind.Sum, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A);
+        if (!tape.RequiresGradient(x)) return;
+        T dy = tape.Gradient(new Var(op.Output))[0];
+        Span<T> dx = tape.Gradient(x);
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy;
+    }
+}
+
+/// <summary>y = (Σ x) / n. Backward: dx += dy / n.</summary>
+internal static class MeanOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(TensorShape.Vector(1), x);
+        T sum = T.Zero;
+        foreach (T v in tape.Value(x)) sum += v;
+        tape.Value(y)[0] = sum / T.CreateChecked(tape.Shape(x).Length);
+        tape.Record(new OpRecord { Kind = OpKind.Mean, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A);
+        if (!tape.RequiresGradient(x)) return;
+        Span<T> dx = tape.Gradient(x);
+        T share = tape.Gradient(new Var(op.Output))[0] / T.CreateChecked(dx.Length);
+        for (int i = 0; i < dx.Length; i++) dx[i] += share;
+    }
+}
+
+/// <summary>y[r] = Σ_c x[r, c]. Backward: dx[r, c] += dy[r].</summary>
+internal static class RowSumOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorShape s = tape.Shape(x);
+        Var y = tape.NewResult(TensorShape.Vector(s.Rows), x);
+        ReadOnlySpan<T> xv = tape.Value(x);
+        Span<T> yv = tape.Value(y);
+        for (int r = 0; r < s.Rows; r++)
+        {
+            T sum = T.Zero;
+            foreach (T v in xv.Slice(r * s.Columns, s.Columns)) sum += v;
+            yv[r] = sum;
+        }
+        tape.Record(new OpRecord { Kind = OpKind.RowSum, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A);
+        if (!tape.RequiresGradient(x)) return;
+        TensorShape s = tape.Shape(x);
+        ReadOnlySpan<T> dy = tape.Gradient(new Var(op.Output));
+        Span<T> dx = tape.Gradient(x);
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i / s.Columns];
+    }
+}
+
+/// <summary>y[r] = log Σ_c exp x[r, c], around the row maximum. Backward: dx[r, c] += dy[r]·exp(x[r, c] − y[r]) (the softmax).</summary>
+internal static class RowLogSumExpOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorShape s = tape.Shape(x);
+        Var y = tape.NewResult(TensorShape.Vector(s.Rows), x);
+        ReadOnlySpan<T> xv = tape.Value(x);
+        Span<T> yv = tape.Value(y);
+        for (int r = 0; r < s.Rows; r++)
+        {
+            ReadOnlySpan<T> row = xv.Slice(r * s.Columns, s.Columns);
+            T max = T.NegativeInfinity;
+            foreach (T v in row) max = T.Max(max, v);
+            if (!T.IsFinite(max)) { yv[r] = max; continue; }
+            T sum = T.Zero;
+            foreach (T v in row) sum += T.Exp(v - max);
+            yv[r] = max + T.Log(sum);
+        }
+        tape.Record(new OpRecord { Kind = OpKind.RowLogSumExp, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), y = new(op.Output);
+        if (!tape.RequiresGradient(x)) return;
+        int columns = tape.Shape(x).Columns;
+        ReadOnlySpan<T> dy = tape.Gradient(y), yv = tape.Value(y), xv = tape.Value(x);
+        Span<T> dx = tape.Gradient(x);
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i / columns] * T.Exp(xv[i] - yv[i / columns]);
+    }
+}
+
+public static partial class TapeOps
+{
+    /// <summary>The sum of all elements, as a one-element value.</summary>
+    public static Var Sum<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => SumOp.Forward(tape, x);
+
+    /// <summary>The mean of all elements, as a one-element value.</summary>
+    public static Var Mean<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => MeanOp.Forward(tape, x);
+
+    /// <summary>The sum of each row: a vector with one element per row.</summary>
+    public static Var RowSum<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => RowSumOp.Forward(tape, x);
+
+    /// <summary>log Σ exp of each row, computed stably: a vector with one element per row.</summary>
+    public static Var RowLogSumExp<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => RowLogSumExpOp.Forward(tape, x);
+}

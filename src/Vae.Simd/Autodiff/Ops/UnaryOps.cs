@@ -1,0 +1,200 @@
+using System.Numerics;
+
+namespace Vae.Simd.Autodiff;
+
+// Element-wise functions of one value. Each backward is written through the saved input x or output y,
+// whichever is cheaper and exact.
+
+/// <summary>y = s·x. Backward: dx += s·dy.</summary>
+internal static class ScaleOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x, T s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        ReadOnlySpan<T> xv = tape.Value(x);
+        Span<T> yv = tape.Value(y);
+        for (int i = 0; i < xv.Length; i++) yv[i] = s * xv[i];
+        tape.Record(new OpRecord { Kind = OpKind.Scale, Output = y.Slot, A = x.Slot, Scalar = double.CreateChecked(s) });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (tape.RequiresGradient(new Var(op.A)))
+            TensorMath<T>.Axpy(T.CreateChecked(op.Scalar), tape.Gradient(new Var(op.Output)), tape.Gradient(new Var(op.A)));
+    }
+}
+
+/// <summary>y = eˣ. Backward: dx += dy ⊙ y.</summary>
+internal static class ExpOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        TensorMath<T>.Exp(tape.Value(x), tape.Value(y));
+        tape.Record(new OpRecord { Kind = OpKind.Exp, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), y = new(op.Output);
+        if (tape.RequiresGradient(x)) TensorMath<T>.MultiplyAdd(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
+    }
+}
+
+/// <summary>y = log x. Backward: dx += dy / x.</summary>
+internal static class LogOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        TensorMath<T>.Log(tape.Value(x), tape.Value(y));
+        tape.Record(new OpRecord { Kind = OpKind.Log, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), y = new(op.Output);
+        if (!tape.RequiresGradient(x)) return;
+        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
+        Span<T> dx = tape.Gradient(x);
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] / xv[i];
+    }
+}
+
+/// <summary>y = tanh x. Backward: dx += dy ⊙ (1 − y²).</summary>
+internal static class TanhOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        TensorMath<T>.Tanh(tape.Value(x), tape.Value(y));
+        tape.Record(new OpRecord { Kind = OpKind.Tanh, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), y = new(op.Output);
+        if (!tape.RequiresGradient(x)) return;
+        ReadOnlySpan<T> dy = tape.Gradient(y), yv = tape.Value(y);
+        Span<T> dx = tape.Gradient(x);
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * (T.One - yv[i] * yv[i]);
+    }
+}
+
+/// <summary>y = max(x, 0). Backward: dx += dy ⊙ [x &gt; 0].</summary>
+internal static class ReluOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        TensorMath<T>.Relu(tape.Value(x), tape.Value(y));
+        tape.Record(new OpRecord { Kind = OpKind.Relu, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), y = new(op.Output);
+        if (!tape.RequiresGradient(x)) return;
+        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
+        Span<T> dx = tape.Gradient(x);
+        for (int i = 0; i < dx.Length; i++) if (xv[i] > T.Zero) dx[i] += dy[i];
+    }
+}
+
+/// <summary>y = σ(x). Backward: dx += dy ⊙ y(1 − y).</summary>
+internal static class SigmoidOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        TensorMath<T>.Sigmoid(tape.Value(x), tape.Value(y));
+        tape.Record(new OpRecord { Kind = OpKind.Sigmoid, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), y = new(op.Output);
+        if (!tape.RequiresGradient(x)) return;
+        ReadOnlySpan<T> dy = tape.Gradient(y), yv = tape.Value(y);
+        Span<T> dx = tape.Gradient(x);
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * yv[i] * (T.One - yv[i]);
+    }
+}
+
+/// <summary>y = softplus(x) = log(1 + eˣ). Backward: dx += dy ⊙ σ(x).</summary>
+internal static class SoftplusOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        TensorMath<T>.Softplus(tape.Value(x), tape.Value(y));
+        tape.Record(new OpRecord { Kind = OpKind.Softplus, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), y = new(op.Output);
+        if (!tape.RequiresGradient(x)) return;
+        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
+        Span<T> dx = tape.Gradient(x);
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * TensorMath<T>.SigmoidScalar(xv[i]);
+    }
+}
+
+/// <summary>y = x². Backward: dx += 2x ⊙ dy.</summary>
+internal static class SquareOp
+{
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        ReadOnlySpan<T> xv = tape.Value(x);
+        Span<T> yv = tape.Value(y);
+        for (int i = 0; i < xv.Length; i++) yv[i] = xv[i] * xv[i];
+        tape.Record(new OpRecord { Kind = OpKind.Square, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+
+    public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var x = new(op.A), y = new(op.Output);
+        if (!tape.RequiresGradient(x)) return;
+        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
+        Span<T> dx = tape.Gradient(x);
+        T two = T.CreateChecked(2);
+        for (int i = 0; i < dx.Length; i++) dx[i] += two * xv[i] * dy[i];
+    }
+}
+
+public static partial class TapeOps
+{
+    /// <summary>s·x.</summary>
+    public static Var Scale<T>(this Tape<T> tape, Var x, T s) where T : unmanaged, IFloatingPointIeee754<T> => ScaleOp.Forward(tape, x, s);
+
+    /// <summary>eˣ element-wise.</summary>
+    public static Var Exp<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => ExpOp.Forward(tape, x);
+
+    /// <summary>log x element-wise.</summary>
+    public static Var Log<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => LogOp.Forward(tape, x);
+
+    /// <summary>tanh x element-wise.</summary>
+    public static Var Tanh<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => TanhOp.Forward(tape, x);
+
+    /// <summary>max(x, 0) element-wise.</summary>
+    public static Var Relu<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => ReluOp.Forward(tape, x);
+
+    /// <summary>σ(x) = 1 / (1 + e⁻ˣ) element-wise.</summary>
+    public static Var Sigmoid<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => SigmoidOp.Forward(tape, x);
+
+    /// <summary>log(1 + eˣ) element-wise, stable for large |x|.</summary>
+    public static Var Softplus<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => SoftplusOp.Forward(tape, x);
+
+    /// <summary>x² element-wise.</summary>
+    public static Var Square<T>(this Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> => SquareOp.Forward(tape, x);
+}

@@ -1,0 +1,256 @@
+using System.Numerics;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Autodiff;
+
+/// <summary>
+/// Records the forward computation of one minibatch as a flat list of operations and runs it backwards
+/// (reverse-mode automatic differentiation).
+/// </summary>
+/// <remarks>
+/// <para>Build a graph with the op methods (<see cref="TapeOps"/>: <c>tape.Linear(x, w, b)</c>,
+/// <c>tape.Tanh(h)</c>, …), each returning a <see cref="Var"/>; call <see cref="Backward"/> on a scalar.
+/// Leaves are parameters bound to external memory (<see cref="Parameter(Memory{T}, Memory{T}, TensorShape)"/>,
+/// whose gradients accumulate with <c>+=</c> into the caller's buffer), inputs without gradient
+/// (<see cref="Input(TensorShape)"/>), or variables with a tape-owned gradient (<see cref="Variable"/>).</para>
+/// <para>Buffers belong to slots, and <see cref="Reset"/> keeps them: recording the same graph again
+/// allocates nothing. With <c>recordGradients: false</c> the same ops run as plain inference, with no
+/// records and no gradient buffers.</para>
+/// <para>The element type is <see cref="float"/> for training and <see cref="double"/> for gradient
+/// checking (<see cref="GradCheck"/>): the derivative rules are written once, generically, and the
+/// float path runs on the SIMD kernels. A tape is used by one thread at a time.</para>
+/// </remarks>
+public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private struct Slot
+    {
+        public TensorShape Shape;
+        public Memory<T> Value;
+        public Memory<T> Gradient;
+        public bool RequiresGradient;
+        public bool OwnsGradient;
+    }
+
+    private Slot[] _slots = new Slot[32];
+    private T[]?[] _values = new T[32][];
+    private T[]?[] _gradients = new T[32][];
+    private OpRecord[] _ops = new OpRecord[32];
+    private int _slotCount;
+    private int _opCount;
+
+    /// <summary>A tape that records gradients (<paramref name="recordGradients"/> true) or only runs forward.</summary>
+    public Tape(bool recordGradients = true) => RecordsGradients = recordGradients;
+
+    /// <summary>Whether ops are recorded for <see cref="Backward"/>; false is inference mode.</summary>
+    public bool RecordsGradients { get; }
+
+    /// <summary>The number of values recorded since the last <see cref="Reset"/>.</summary>
+    public int Count => _slotCount;
+
+    /// <summary>
+    /// A test hook: scales the contribution of the op recorded at position <c>Op</c> to entry <c>Entry</c>
+    /// of its first input's gradient, to prove that <see cref="GradCheck"/> notices a wrong backward.
+    /// </summary>
+    internal (int Op, int Entry, double Factor)? Fault { get; set; }
+
+    /// <summary>Forgets the recorded graph but keeps every buffer for the next one.</summary>
+    public void Reset()
+    {
+        _slotCount = 0;
+        _opCount = 0;
+    }
+
+    /// <summary>
+    /// A parameter whose value lives in <paramref name="value"/> and whose gradient is ADDED to
+    /// <paramref name="gradient"/> by <see cref="Backward"/> (the caller zeroes it when it wants).
+    /// </summary>
+    /// <exception cref="ArgumentException">A buffer's length differs from the shape's.</exception>
+    public Var Parameter(Memory<T> value, Memory<T> gradient, TensorShape shape)
+    {
+        RequireLength(value.Length, shape, "parameter value");
+        if (RecordsGradients) RequireLength(gradient.Length, shape, "parameter gradient");
+        return AddSlot(new Slot { Shape = shape, Value = value, Gradient = RecordsGradients ? gradient : default, RequiresGradient = RecordsGradients });
+    }
+
+    /// <summary>A parameter used without gradient (inference).</summary>
+    public Var Parameter(Memory<T> value, TensorShape shape)
+    {
+        RequireLength(value.Length, shape, "parameter value");
+        return AddSlot(new Slot { Shape = shape, Value = value });
+    }
+
+    /// <summary>An input with a tape-owned buffer for the caller to fill through <see cref="Value"/>; no gradient.</summary>
+    public Var Input(TensorShape shape) => NewValue(shape, requiresGradient: false);
+
+    /// <summary>An input holding a copy of <paramref name="values"/>; no gradient.</summary>
+    public Var Input(ReadOnlySpan<T> values, TensorShape shape)
+    {
+        RequireLength(values.Length, shape, "input");
+        Var v = NewValue(shape, requiresGradient: false);
+        values.CopyTo(Value(v));
+        return v;
+    }
+
+    /// <summary>A leaf holding a copy of <paramref name="values"/> whose gradient the tape keeps (read it with <see cref="Gradient"/>).</summary>
+    public Var Variable(ReadOnlySpan<T> values, TensorShape shape)
+    {
+        RequireLength(values.Length, shape, "variable");
+        Var v = NewValue(shape, requiresGradient: RecordsGradients);
+        values.CopyTo(Value(v));
+        return v;
+    }
+
+    /// <summary>The value of <paramref name="v"/>.</summary>
+    public Span<T> Value(Var v) => SlotOf(v).Value.Span;
+
+    /// <summary>The gradient of the last <see cref="Backward"/> with respect to <paramref name="v"/> (empty if it has none).</summary>
+    public Span<T> Gradient(Var v) => SlotOf(v).Gradient.Span;
+
+    /// <summary>The shape of <paramref name="v"/>.</summary>
+    public TensorShape Shape(Var v) => SlotOf(v).Shape;
+
+    /// <summary>Whether gradients flow to <paramref name="v"/>.</summary>
+    public bool RequiresGradient(Var v) => SlotOf(v).RequiresGradient;
+
+    /// <summary>The single element of a one-element value, such as a loss.</summary>
+    public T Scalar(Var v)
+    {
+        ref Slot slot = ref SlotOf(v);
+        if (slot.Shape.Length != 1)
+            throw new ArgumentException($"Scalar: {v} has shape {slot.Shape}, not a single element.", nameof(v));
+        return slot.Value.Span[0];
+    }
+
+    /// <summary>
+    /// Back-propagates from the one-element <paramref name="loss"/> (seeded with 1): zeroes the
+    /// gradients the tape owns, then walks the records in reverse, each op adding its vector-Jacobian
+    /// product into its inputs' gradients.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tape is in inference mode.</exception>
+    /// <exception cref="ArgumentException">The loss is not a single element.</exception>
+    public void Backward(Var loss)
+    {
+        if (!RecordsGradients)
+            throw new InvalidOperationException("Backward: this tape runs in inference mode (recordGradients: false) and recorded no gradients.");
+        ref Slot lossSlot = ref SlotOf(loss);
+        if (lossSlot.Shape.Length != 1)
+            throw new ArgumentException($"Backward: the loss must be a single element; {loss} has shape {lossSlot.Shape}.", nameof(loss));
+        for (int i = 0; i < _slotCount; i++)
+            if (_slots[i].OwnsGradient) _slots[i].Gradient.Span.Clear();
+        if (!lossSlot.RequiresGradient) return;
+        lossSlot.Gradient.Span[0] = T.One;
+
+        for (int i = _opCount - 1; i >= 0; i--)
+        {
+            ref readonly OpRecord op = ref _ops[i];
+            if (Fault is { } fault && fault.Op == i && _slots[op.A].RequiresGradient)
+            {
+                Span<T> target = _slots[op.A].Gradient.Span;
+                T before = target[fault.Entry];
+                BackwardOne(in op);
+                target[fault.Entry] = before + (target[fault.Entry] - before) * T.CreateChecked(fault.Factor);
+            }
+            else
+            {
+                BackwardOne(in op);
+            }
+        }
+    }
+
+    /// <summary>The one place where every op's backward is listed.</summary>
+    private void BackwardOne(in OpRecord op)
+    {
+        switch (op.Kind)
+        {
+            case OpKind.Linear: LinearOp.Backward(this, in op); break;
+            case OpKind.MatMul: MatMulOp.Backward(this, in op); break;
+            case OpKind.Add: AddOp.Backward(this, in op); break;
+            case OpKind.Subtract: SubtractOp.Backward(this, in op); break;
+            case OpKind.Multiply: MultiplyOp.Backward(this, in op); break;
+            case OpKind.Scale: ScaleOp.Backward(this, in op); break;
+            case OpKind.Exp: ExpOp.Backward(this, in op); break;
+            case OpKind.Log: LogOp.Backward(this, in op); break;
+            case OpKind.Tanh: TanhOp.Backward(this, in op); break;
+            case OpKind.Relu: ReluOp.Backward(this, in op); break;
+            case OpKind.Sigmoid: SigmoidOp.Backward(this, in op); break;
+            case OpKind.Softplus: SoftplusOp.Backward(this, in op); break;
+            case OpKind.Square: SquareOp.Backward(this, in op); break;
+            case OpKind.Sum: SumOp.Backward(this, in op); break;
+            case OpKind.Mean: MeanOp.Backward(this, in op); break;
+            case OpKind.RowSum: RowSumOp.Backward(this, in op); break;
+            case OpKind.RowLogSumExp: RowLogSumExpOp.Backward(this, in op); break;
+            case OpKind.BernoulliLogLikelihood: BernoulliLogLikelihoodOp.Backward(this, in op); break;
+            case OpKind.GaussianLogLikelihood: GaussianLogLikelihoodOp.Backward(this, in op); break;
+            case OpKind.StandardNormalLogDensity: StandardNormalLogDensityOp.Backward(this, in op); break;
+            case OpKind.KlStandardNormal: KlStandardNormalOp.Backward(this, in op); break;
+            case OpKind.Reparameterize: ReparameterizeOp.Backward(this, in op); break;
+            default: throw new InvalidOperationException($"Backward: no rule for op {op.Kind}.");
+        }
+    }
+
+    /// <summary>A new tape-owned value (and gradient, when it requires one), reusing the slot's buffers.</summary>
+    internal Var NewValue(TensorShape shape, bool requiresGradient)
+    {
+        int index = _slotCount;
+        EnsureSlotCapacity(index + 1);
+        T[]? values = _values[index];
+        if (values is null || values.Length < shape.Length) _values[index] = values = new T[shape.Length];
+        var slot = new Slot { Shape = shape, Value = values.AsMemory(0, shape.Length) };
+        if (requiresGradient && RecordsGradients)
+        {
+            T[]? gradients = _gradients[index];
+            if (gradients is null || gradients.Length < shape.Length) _gradients[index] = gradients = new T[shape.Length];
+            slot.Gradient = gradients.AsMemory(0, shape.Length);
+            slot.RequiresGradient = true;
+            slot.OwnsGradient = true;
+        }
+        _slots[index] = slot;
+        _slotCount++;
+        return new Var(index);
+    }
+
+    /// <summary>The result of an op: it needs a gradient when any of its inputs has one.</summary>
+    internal Var NewResult(TensorShape shape, Var a) => NewValue(shape, RequiresGradient(a));
+
+    internal Var NewResult(TensorShape shape, Var a, Var b) => NewValue(shape, RequiresGradient(a) || RequiresGradient(b));
+
+    internal Var NewResult(TensorShape shape, Var a, Var b, Var c) =>
+        NewValue(shape, RequiresGradient(a) || RequiresGradient(b) || RequiresGradient(c));
+
+    /// <summary>Appends a record when its output needs a gradient; inference and constant subgraphs record nothing.</summary>
+    internal void Record(in OpRecord op)
+    {
+        if (!_slots[op.Output].RequiresGradient) return;
+        if (_opCount == _ops.Length) Array.Resize(ref _ops, _ops.Length * 2);
+        _ops[_opCount++] = op;
+    }
+
+    private Var AddSlot(Slot slot)
+    {
+        EnsureSlotCapacity(_slotCount + 1);
+        _slots[_slotCount] = slot;
+        return new Var(_slotCount++);
+    }
+
+    private void EnsureSlotCapacity(int needed)
+    {
+        if (needed <= _slots.Length) return;
+        int size = Math.Max(needed, _slots.Length * 2);
+        Array.Resize(ref _slots, size);
+        Array.Resize(ref _values, size);
+        Array.Resize(ref _gradients, size);
+    }
+
+    private ref Slot SlotOf(Var v)
+    {
+        if ((uint)v.Slot >= (uint)_slotCount)
+            throw new ArgumentException($"{v} is not a value of this tape since its last Reset ({_slotCount} values recorded).", nameof(v));
+        return ref _slots[v.Slot];
+    }
+
+    private static void RequireLength(int length, TensorShape shape, string what)
+    {
+        if (length != shape.Length)
+            throw new ArgumentException($"The {what} has {length} elements but shape {shape} needs {shape.Length}.");
+    }
+}

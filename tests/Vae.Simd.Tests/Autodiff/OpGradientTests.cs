@@ -1,0 +1,137 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Vae.Simd.Autodiff;
+using Vae.Simd.Tensors;
+using Xunit.Abstractions;
+
+namespace Vae.Simd.Tests.Autodiff;
+
+/// <summary>Every op's backward against finite differences, on random shapes and values in the op's domain.</summary>
+public class OpGradientTests(ITestOutputHelper output)
+{
+    private static readonly Gen<Sizes> SizesGen =
+        from n in Gen.Frequency((1, Gen.Constant(1)), (3, Gen.Choose(1, 5)))
+        from c in Gen.Frequency((1, Gen.Constant(1)), (3, Gen.Choose(1, 7)))
+        from d in Gen.Choose(1, 6)
+        select new Sizes(n, c, d);
+
+    private static readonly Gen<(Sizes, int)> CaseGen = from s in SizesGen from seed in Gen.Choose(0, int.MaxValue) select (s, seed);
+
+    [Theory]
+    [MemberData(nameof(OpCatalog.Names), MemberType = typeof(OpCatalog))]
+    public void GradCheckPasses(string name)
+    {
+        OpCase op = OpCatalog.Find(name);
+        Prop.ForAll(CaseGen.ToArbitrary(), c =>
+        {
+            (GradCheckInput[] inputs, GradCheckFunction f) = OpCatalog.Instantiate(op, c.Item1, c.Item2);
+            GradCheckReport report = GradCheck.Check(f, inputs);
+            if (!report.Passed) throw new Xunit.Sdk.XunitException($"{c.Item1}: {report}");
+            return true;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Theory]
+    [MemberData(nameof(OpCatalog.Names), MemberType = typeof(OpCatalog))]
+    public void GradCheckRejectsABackwardOffByOnePercentInOneEntry(string name)
+    {
+        OpCase op = OpCatalog.Find(name);
+        int checkedCases = 0;
+        Prop.ForAll(CaseGen.ToArbitrary(), c =>
+        {
+            (GradCheckInput[] inputs, GradCheckFunction f) = OpCatalog.Instantiate(op, c.Item1, c.Item2);
+            // The clean analytic gradient of the op's first input; fault its largest entry.
+            var tape = new Tape<double>();
+            var vars = inputs.Select(i => i.Differentiable ? tape.Variable(i.Values, i.Shape) : tape.Input(i.Values, i.Shape)).ToArray();
+            tape.Backward(f(tape, vars));
+            double[] g = tape.Gradient(vars[0]).ToArray();
+            int entry = Array.IndexOf(g, g.MaxBy(Math.Abs));
+            if (Math.Abs(g[entry]) < 1e-3) return true; // a 1% change of a vanishing gradient is not an error anyone can see
+            checkedCases++;
+            // The op under test is always the first one recorded.
+            var faulty = new Tape<double> { Fault = (0, entry, 1.01) };
+            GradCheckReport report = GradCheck.Check(f, inputs, new GradCheckOptions(), faulty);
+            if (report.Passed) throw new Xunit.Sdk.XunitException($"a 1% error at entry {entry} went unnoticed: {report}");
+            return true;
+        }).QuickCheckThrowOnFailure();
+        Assert.True(checkedCases >= 50, $"only {checkedCases} of 100 cases had a gradient large enough to fault");
+        output.WriteLine($"{name}: {checkedCases} faulted cases all rejected");
+    }
+
+    [Theory]
+    [MemberData(nameof(OpCatalog.Names), MemberType = typeof(OpCatalog))]
+    public void FloatGradientsAgreeWithDoubleGradients(string name)
+    {
+        OpCase op = OpCatalog.Find(name);
+        Prop.ForAll(CaseGen.ToArbitrary(), c =>
+        {
+            (GradCheckInput[] inputs, _) = OpCatalog.Instantiate(op, c.Item1, c.Item2);
+            var weights = Enumerable.Range(0, 4096).Select(i => Math.Sin(i + 1.0)).ToArray();
+            var dTape = new Tape<double>();
+            var dVars = inputs.Select(i => i.Differentiable ? dTape.Variable(i.Values, i.Shape) : dTape.Input(i.Values, i.Shape)).ToArray();
+            dTape.Backward(OpCatalog.WeightedSum(dTape, op.Apply(dTape, dVars), weights));
+
+            var fTape = new Tape<float>();
+            var fVars = inputs.Select(i =>
+            {
+                float[] v = i.Values.Select(x => (float)x).ToArray();
+                return i.Differentiable ? fTape.Variable(v, i.Shape) : fTape.Input(v, i.Shape);
+            }).ToArray();
+            fTape.Backward(OpCatalog.WeightedSum(fTape, ApplyFloat(op, fTape, fVars), weights));
+
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                if (!inputs[i].Differentiable) continue;
+                double[] gd = dTape.Gradient(dVars[i]).ToArray();
+                float[] gf = fTape.Gradient(fVars[i]).ToArray();
+                double scale = gd.Max(Math.Abs);
+                for (int j = 0; j < gd.Length; j++)
+                    if (Math.Abs(gf[j] - gd[j]) > 1e-4 * Math.Max(1, scale))
+                        throw new Xunit.Sdk.XunitException($"input {i} entry {j}: float {gf[j]} vs double {gd[j]}");
+            }
+            return true;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    /// <summary>The catalogue's ops are written for Tape&lt;double&gt;; the same ops by name on a float tape.</summary>
+    private static Var ApplyFloat(OpCase op, Tape<float> t, Var[] v) => op.Name switch
+    {
+        "Linear" => t.Linear(v[0], v[1], v[2]),
+        "LinearRelu" => t.Linear(v[0], v[1], v[2], Activation.Relu),
+        "LinearTanh" => t.Linear(v[0], v[1], v[2], Activation.Tanh),
+        "MatMulNN" => t.MatMul(v[0], v[1]),
+        "MatMulNT" => t.MatMul(v[0], v[1], Vae.Simd.Kernels.Transpose.No, Vae.Simd.Kernels.Transpose.Yes),
+        "MatMulTN" => t.MatMul(v[0], v[1], Vae.Simd.Kernels.Transpose.Yes, Vae.Simd.Kernels.Transpose.No),
+        "MatMulTT" => t.MatMul(v[0], v[1], Vae.Simd.Kernels.Transpose.Yes, Vae.Simd.Kernels.Transpose.Yes),
+        "Add" or "AddRowBroadcast" => t.Add(v[0], v[1]),
+        "Subtract" or "SubtractRowBroadcast" => t.Subtract(v[0], v[1]),
+        "Multiply" or "MultiplyRowBroadcast" => t.Multiply(v[0], v[1]),
+        "Scale" => t.Scale(v[0], -1.75f),
+        "Exp" => t.Exp(v[0]),
+        "Log" => t.Log(v[0]),
+        "Tanh" => t.Tanh(v[0]),
+        "Relu" => t.Relu(v[0]),
+        "Sigmoid" => t.Sigmoid(v[0]),
+        "Softplus" => t.Softplus(v[0]),
+        "Square" => t.Square(v[0]),
+        "Sum" => t.Sum(v[0]),
+        "Mean" => t.Mean(v[0]),
+        "RowSum" => t.RowSum(v[0]),
+        "RowLogSumExp" => t.RowLogSumExp(v[0]),
+        "BernoulliLogLikelihood" => t.BernoulliLogLikelihood(v[0], v[1]),
+        "GaussianLogLikelihood" => t.GaussianLogLikelihood(v[0], v[1], v[2]),
+        "StandardNormalLogDensity" => t.StandardNormalLogDensity(v[0]),
+        "KlStandardNormal" => t.KlStandardNormal(v[0], v[1]),
+        "Reparameterize" => t.Reparameterize(v[0], v[1], v[2]),
+        _ => throw new ArgumentException(op.Name),
+    };
+
+    [Fact]
+    public void EveryOpKindIsInTheCatalogue()
+    {
+        // A new op without a gradient property fails here.
+        var covered = new HashSet<string>(OpCatalog.All.Select(c => c.Name));
+        foreach (string kind in Enum.GetNames<OpKind>())
+            Assert.Contains(covered, n => n.StartsWith(kind, StringComparison.Ordinal));
+    }
+}
