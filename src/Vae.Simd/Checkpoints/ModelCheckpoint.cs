@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using Vae.Simd.Autodiff;
+using Vae.Simd.Data;
+using Vae.Simd.Model;
+using Vae.Simd.Training;
+
+namespace Vae.Simd.Checkpoints;
+
+/// <summary>
+/// Saves and loads a model, and optionally the trainer's full state (options, optimizer state,
+/// position), in a <see cref="CheckpointFile"/>. Sections: <c>config</c>, <c>parameters</c>, and for
+/// resumable checkpoints <c>trainer.options</c>, <c>trainer.position</c>, <c>optimizer.state.N</c>.
+/// </summary>
+public static class ModelCheckpoint
+{
+    /// <summary>Writes the model (and <paramref name="trainer"/>'s state, when given) to <paramref name="path"/> atomically.</summary>
+    public static void Save(string path, VariationalAutoencoder model, Trainer? trainer = null)
+    {
+        var file = new CheckpointFile();
+        file.Add("config", FormatConfig(model.Config));
+        file.Add("parameters", model.Parameters);
+        if (trainer is not null)
+        {
+            file.Add("trainer.options", FormatOptions(trainer.Options));
+            file.Add("trainer.position", [trainer.Epoch, trainer.BatchInEpoch, trainer.Step, trainer.Optimizer.Steps]);
+            IReadOnlyList<float[]> state = trainer.Optimizer.State;
+            for (int i = 0; i < state.Count; i++) file.Add($"optimizer.state.{i}", state[i]);
+        }
+        file.Save(path);
+    }
+
+    /// <summary>Loads a model.</summary>
+    /// <exception cref="InvalidDataException">The file is corrupt or its contents do not fit together.</exception>
+    public static VariationalAutoencoder Load(string path) => LoadModel(CheckpointFile.Load(path));
+
+    /// <summary>The model in an already-read checkpoint.</summary>
+    public static VariationalAutoencoder LoadModel(CheckpointFile file)
+    {
+        VaeConfig config = ParseConfig(file.Text("config"), file.Source);
+        try
+        {
+            return new VariationalAutoencoder(config, file.Floats("parameters"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{file.Source}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Whether the checkpoint can resume training.</summary>
+    public static bool HasTrainerState(CheckpointFile file) => file.Has("trainer.position");
+
+    /// <summary>The trainer options a resumable checkpoint was trained with.</summary>
+    public static TrainerOptions LoadOptions(CheckpointFile file) => ParseOptions(file.Text("trainer.options"), file.Source);
+
+    /// <summary>Restores a trainer built over the checkpoint's model and options to the saved position.</summary>
+    /// <exception cref="InvalidDataException">The saved state does not fit the trainer.</exception>
+    public static void RestoreTrainer(CheckpointFile file, Trainer trainer)
+    {
+        long[] position = file.Int64s("trainer.position");
+        if (position.Length != 4) throw new InvalidDataException($"{file.Source}: trainer.position has {position.Length} values; expected 4.");
+        var state = new List<float[]>();
+        for (int i = 0; file.Has($"optimizer.state.{i}"); i++) state.Add(file.Floats($"optimizer.state.{i}"));
+        try
+        {
+            trainer.Optimizer.Restore(position[3], state);
+            trainer.RestorePosition(checked((int)position[0]), checked((int)position[1]), position[2]);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"{file.Source}: the saved trainer state does not fit: {e.Message}", e);
+        }
+    }
+
+    internal static string FormatConfig(VaeConfig c) => string.Join('\n',
+        $"input={c.InputSize}", $"hidden={string.Join(',', c.HiddenSizes)}", $"activation={c.Activation}",
+        $"latent={c.LatentSize}", $"likelihood={c.Likelihood}", $"init={c.Initialization}");
+
+    internal static VaeConfig ParseConfig(string text, string source)
+    {
+        Dictionary<string, string> v = ParsePairs(text, source);
+        try
+        {
+            var config = new VaeConfig
+            {
+                InputSize = Int(v, "input", source),
+                HiddenSizes = Get(v, "hidden", source).Split(',').Select(h => int.Parse(h, CultureInfo.InvariantCulture)).ToArray(),
+                Activation = Enum.Parse<Activation>(Get(v, "activation", source)),
+                LatentSize = Int(v, "latent", source),
+                Likelihood = Enum.Parse<Likelihood>(Get(v, "likelihood", source)),
+                Initialization = Enum.Parse<InitializationScheme>(Get(v, "init", source)),
+            };
+            config.Validate();
+            return config;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"{source}: the model configuration is invalid: {e.Message}", e);
+        }
+    }
+
+    internal static string FormatOptions(TrainerOptions o) => string.Join('\n',
+        $"batch={o.BatchSize}", $"shard={o.ShardSize}", $"optimizer={o.Optimizer}",
+        FormattableString.Invariant($"lr={o.LearningRate:R}"), FormattableString.Invariant($"weight_decay={o.WeightDecay:R}"),
+        $"seed={o.Seed}", $"estimator={o.Elbo.Estimator}", $"samples={o.Elbo.Samples}",
+        FormattableString.Invariant($"beta={o.Elbo.Beta:R}"), $"warmup={o.Elbo.WarmupSteps}",
+        $"binarization={o.Binarization.Mode}", FormattableString.Invariant($"threshold={o.Binarization.Threshold:R}"), $"binarization_seed={o.Binarization.Seed}");
+
+    internal static TrainerOptions ParseOptions(string text, string source)
+    {
+        Dictionary<string, string> v = ParsePairs(text, source);
+        try
+        {
+            var options = new TrainerOptions
+            {
+                BatchSize = Int(v, "batch", source),
+                ShardSize = Int(v, "shard", source),
+                Optimizer = Enum.Parse<OptimizerKind>(Get(v, "optimizer", source)),
+                LearningRate = float.Parse(Get(v, "lr", source), CultureInfo.InvariantCulture),
+                WeightDecay = float.Parse(Get(v, "weight_decay", source), CultureInfo.InvariantCulture),
+                Seed = ulong.Parse(Get(v, "seed", source), CultureInfo.InvariantCulture),
+                Elbo = new ElboOptions
+                {
+                    Estimator = Enum.Parse<Estimator>(Get(v, "estimator", source)),
+                    Samples = Int(v, "samples", source),
+                    Beta = float.Parse(Get(v, "beta", source), CultureInfo.InvariantCulture),
+                    WarmupSteps = long.Parse(Get(v, "warmup", source), CultureInfo.InvariantCulture),
+                },
+                Binarization = new Binarization(Enum.Parse<BinarizationMode>(Get(v, "binarization", source)),
+                    float.Parse(Get(v, "threshold", source), CultureInfo.InvariantCulture),
+                    ulong.Parse(Get(v, "binarization_seed", source), CultureInfo.InvariantCulture)),
+            };
+            options.Validate();
+            return options;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"{source}: the trainer options are invalid: {e.Message}", e);
+        }
+    }
+
+    private static Dictionary<string, string> ParsePairs(string text, string source)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = line.IndexOf('=');
+            if (eq <= 0) throw new InvalidDataException($"{source}: malformed setting line '{line}'.");
+            pairs[line[..eq]] = line[(eq + 1)..];
+        }
+        return pairs;
+    }
+
+    private static string Get(Dictionary<string, string> v, string key, string source) =>
+        v.TryGetValue(key, out string? value) ? value : throw new InvalidDataException($"{source}: the setting '{key}' is missing.");
+
+    private static int Int(Dictionary<string, string> v, string key, string source) =>
+        int.Parse(Get(v, key, source), CultureInfo.InvariantCulture);
+}

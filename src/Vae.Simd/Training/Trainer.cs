@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using Vae.Simd.Autodiff;
+using Vae.Simd.Data;
+using Vae.Simd.Kernels;
+using Vae.Simd.Model;
+using Vae.Simd.Randomness;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Training;
+
+/// <summary>
+/// Minibatch SGVB training of a <see cref="VariationalAutoencoder"/>. Each minibatch is cut into fixed
+/// shards; <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> runs every shard on its own tape and
+/// gradient buffer; the shard gradients are added in shard order and one optimizer step follows.
+/// </summary>
+/// <remarks>
+/// Deterministic: the epoch's order comes from (seed, epoch), each example's noise ε from
+/// (seed, step, example index), and the reduction order is fixed, so the same seed and options give
+/// bitwise the same parameters with any thread count. The full state is the parameters, the optimizer
+/// state, <see cref="Epoch"/>, <see cref="BatchInEpoch"/> and <see cref="Step"/>; restoring them resumes
+/// bitwise. After the first step a step allocates nothing but what <see cref="Parallel"/> itself needs.
+/// </remarks>
+public sealed class Trainer
+{
+    private readonly VariationalAutoencoder _model;
+    private readonly Dataset _data;
+    private readonly Shard[] _shards;
+    private readonly int[] _order;
+    private readonly ParallelOptions _parallel;
+    private readonly Action<int> _runShard;
+    private readonly Action<int> _reduceChunk;
+    private readonly Action<int> _updateChunk;
+    private readonly int _chunks;
+    private int _batchRows;
+    private int _batchStart;
+    private int _shardCount;
+    private float _klWeight;
+    private int _orderEpoch = -1;
+    private volatile bool _nonFinite;
+
+    /// <summary>A trainer for <paramref name="model"/> on <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException">The options are invalid or the data's width differs from the model's input.</exception>
+    public Trainer(VariationalAutoencoder model, Dataset data, TrainerOptions options)
+    {
+        options.Validate();
+        if (data.Features != model.InputSize)
+            throw new ArgumentException($"Trainer: the data ({data.Source}) has {data.Features} values per example but the model takes {model.InputSize}.");
+        _model = model;
+        _data = data;
+        Options = options;
+        int parameters = model.Parameters.Length;
+        Optimizer = Optimizer.Create(options.Optimizer, parameters, options.LearningRate, options.WeightDecay);
+        int maxShards = (Math.Min(options.BatchSize, data.Count) + options.ShardSize - 1) / options.ShardSize;
+        _shards = new Shard[maxShards];
+        for (int i = 0; i < maxShards; i++) _shards[i] = new Shard(model, options);
+        _order = new int[data.Count];
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
+        _chunks = Math.Max(1, Math.Min(64, parameters / 4096));
+        _runShard = RunShard;
+        _reduceChunk = ReduceChunk;
+        _updateChunk = UpdateChunk;
+    }
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>The optimizer (its state is part of a checkpoint).</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>Optimizer steps taken.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>The epoch in progress (0-based).</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>Minibatches of <see cref="Epoch"/> already done.</summary>
+    public int BatchInEpoch { get; private set; }
+
+    /// <summary>Minibatches per epoch (the last one may be short).</summary>
+    public int BatchesPerEpoch => (_data.Count + Options.BatchSize - 1) / Options.BatchSize;
+
+    /// <summary>Puts the trainer at a saved position (with the parameters and optimizer state restored by the caller).</summary>
+    /// <exception cref="ArgumentException">The position is impossible for this data set.</exception>
+    public void RestorePosition(int epoch, int batchInEpoch, long step)
+    {
+        if (epoch < 0 || batchInEpoch < 0 || batchInEpoch > BatchesPerEpoch || step < 0)
+            throw new ArgumentException($"Trainer: position epoch {epoch}, batch {batchInEpoch}, step {step} is impossible with {BatchesPerEpoch} batches per epoch.");
+        Epoch = epoch;
+        BatchInEpoch = batchInEpoch;
+        Step = step;
+    }
+
+    /// <summary>
+    /// Trains to the end of the current epoch (or until <paramref name="cancellation"/> is signalled,
+    /// checked between steps), reporting progress after every step.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient was NaN or infinite; nothing was updated by that step.</exception>
+    public EpochSummary RunEpoch(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int epoch = Epoch;
+        double elboSum = 0;
+        int seen = 0;
+        while (BatchInEpoch < BatchesPerEpoch)
+        {
+            if (cancellation.IsCancellationRequested)
+                return new EpochSummary(epoch, seen == 0 ? double.NaN : elboSum / seen, Rate(seen, start), Seconds(start), Completed: false);
+            int rows = Math.Min(Options.BatchSize, _data.Count - BatchInEpoch * Options.BatchSize);
+            elboSum += TrainBatch();
+            seen += rows;
+            progress?.Report(new TrainingProgress(epoch, Step, ExamplesSeen(), seen, _data.Count, elboSum / seen, Rate(seen, start), Stopwatch.GetElapsedTime(start)));
+        }
+        Epoch++;
+        BatchInEpoch = 0;
+        return new EpochSummary(epoch, elboSum / seen, Rate(seen, start), Seconds(start), Completed: true);
+    }
+
+    /// <summary>Takes one optimizer step on the next minibatch; returns the sum of its examples' ELBOs.</summary>
+    internal double TrainBatch()
+    {
+        EnsureOrder(Epoch);
+        _batchStart = BatchInEpoch * Options.BatchSize;
+        _batchRows = Math.Min(Options.BatchSize, _data.Count - _batchStart);
+        _shardCount = (_batchRows + Options.ShardSize - 1) / Options.ShardSize;
+        _klWeight = Options.Elbo.KlWeight(Step);
+        _nonFinite = false;
+
+        Parallel.For(0, _shardCount, _parallel, _runShard);
+        double elbo = 0, loss = 0;
+        for (int s = 0; s < _shardCount; s++) { elbo += _shards[s].ElboSum; loss += _shards[s].Loss; }
+        if (!double.IsFinite(loss)) throw new TrainingDivergedException(Step, $"the loss is {loss}");
+
+        Parallel.For(0, _chunks, _parallel, _reduceChunk);
+        if (_nonFinite) throw new TrainingDivergedException(Step, "a gradient is NaN or infinite");
+        Optimizer.BeginStep();
+        Parallel.For(0, _chunks, _parallel, _updateChunk);
+
+        Step++;
+        BatchInEpoch++;
+        return elbo;
+    }
+
+    private long ExamplesSeen() => (long)Epoch * _data.Count + Math.Min(_data.Count, (long)BatchInEpoch * Options.BatchSize);
+
+    private void EnsureOrder(int epoch)
+    {
+        if (_orderEpoch == epoch) return;
+        for (int i = 0; i < _order.Length; i++) _order[i] = i;
+        CounterRandom.For(Options.Seed, RandomPurpose.Shuffle, (ulong)epoch).Shuffle(_order);
+        _orderEpoch = epoch;
+    }
+
+    private void RunShard(int index)
+    {
+        int first = index * Options.ShardSize;
+        int rows = Math.Min(Options.ShardSize, _batchRows - first);
+        _shards[index].Run(_data, _order.AsSpan(_batchStart + first, rows), Epoch, Step, _klWeight, _batchRows);
+    }
+
+    private (int Start, int Count) ChunkRange(int chunk)
+    {
+        int length = _model.Parameters.Length;
+        // Chunk edges on 16-float boundaries keep each vector loop whole and off shared cache lines.
+        int start = (int)((long)length * chunk / _chunks) & ~15;
+        int end = chunk == _chunks - 1 ? length : (int)((long)length * (chunk + 1) / _chunks) & ~15;
+        return (start, end - start);
+    }
+
+    private void ReduceChunk(int chunk)
+    {
+        (int start, int count) = ChunkRange(chunk);
+        Span<float> total = _shards[0].Gradients.AsSpan(start, count);
+        for (int s = 1; s < _shardCount; s++) ElementWise.Add(total, _shards[s].Gradients.AsSpan(start, count), total);
+        // A NaN or ±∞ anywhere makes the sum non-finite.
+        if (!float.IsFinite(Reductions.Sum(total))) _nonFinite = true;
+    }
+
+    private void UpdateChunk(int chunk)
+    {
+        (int start, int count) = ChunkRange(chunk);
+        Optimizer.Update(_model.ParameterArray, _shards[0].Gradients, start, count);
+    }
+
+    private static double Rate(int examples, long start) => examples / Math.Max(1e-9, Stopwatch.GetElapsedTime(start).TotalSeconds);
+
+    private static double Seconds(long start) => Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+    /// <summary>One shard's tape, gradient buffer and parameter handles, reused every step.</summary>
+    private sealed class Shard
+    {
+        private readonly VariationalAutoencoder _model;
+        private readonly TrainerOptions _options;
+        private readonly Tape<float> _tape = new();
+        private readonly Var[] _parameters;
+        private readonly Var[] _noise;
+
+        public Shard(VariationalAutoencoder model, TrainerOptions options)
+        {
+            _model = model;
+            _options = options;
+            Gradients = new float[model.Parameters.Length];
+            _parameters = new Var[model.Layout.Slices.Count];
+            _noise = new Var[options.Elbo.Samples];
+        }
+
+        public float[] Gradients { get; }
+        public double ElboSum { get; private set; }
+        public double Loss { get; private set; }
+
+        public void Run(Dataset data, ReadOnlySpan<int> examples, int epoch, long step, float klWeight, int batchSize)
+        {
+            int rows = examples.Length, latent = _model.LatentSize;
+            Array.Clear(Gradients);
+            _tape.Reset();
+            VaeGraph.BindParameters(_tape, _model.Layout, _model.ParameterArray, Gradients, _parameters);
+            Var x = _tape.Input(TensorShape.Matrix(rows, _model.InputSize));
+            data.CopyBatch(examples, _tape.Value(x), _options.Binarization, epoch);
+            for (int l = 0; l < _noise.Length; l++) _noise[l] = VaeGraph.NoiseInput(_tape, rows, latent);
+            for (int r = 0; r < rows; r++)
+            {
+                // Example r's noise for all L samples, from (seed, step, example index): independent of shards and threads.
+                var random = CounterRandom.For(_options.Seed, RandomPurpose.Noise, (ulong)step, (ulong)examples[r]);
+                for (int l = 0; l < _noise.Length; l++) random.FillNormal(_tape.Value(_noise[l]).Slice(r * latent, latent));
+            }
+            ElboTerms terms = VaeGraph.Elbo(_tape, _model.Config, _options.Elbo.Estimator, _parameters, x, _noise);
+            Var loss = VaeGraph.Loss(_tape, terms, klWeight, batchSize);
+            ReadOnlySpan<float> reconstruction = _tape.Value(terms.Reconstruction), kl = _tape.Value(terms.Kl);
+            double sum = 0;
+            for (int r = 0; r < rows; r++) sum += reconstruction[r] - kl[r];
+            ElboSum = sum;
+            Loss = _tape.Scalar(loss);
+            _tape.Backward(loss);
+        }
+    }
+}
