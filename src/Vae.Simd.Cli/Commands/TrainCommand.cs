@@ -44,15 +44,21 @@ internal sealed class TrainCommand : ICommand
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
-        DataSplit data = DataSources.Load(options.RequiredString("data"), stderr);
-        Dataset train = options.Has("limit") ? data.Train.Take(options.Int("limit", 1)) : data.Train;
         int epochs = options.Int("epochs", 0, 100_000);
         int threads = options.Int("threads", 1, 1024);
         string outPath = options.RequiredString("out");
+        string? resumePath = options.String("resume");
+        // Every option is checked before any data is fetched.
+        VaeConfig? config = resumePath is null ? ParseConfig(options, inputSize: 1) : null;
+        TrainerOptions? trainerOptions = resumePath is null ? ParseTrainerOptions(options, threads) : null;
+        int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
+
+        DataSplit data = DataSources.Load(options.RequiredString("data"), stderr);
+        Dataset train = limit is int n ? data.Train.Take(n) : data.Train;
 
         VariationalAutoencoder model;
         Trainer trainer;
-        if (options.String("resume") is { } resumePath)
+        if (resumePath is not null)
         {
             CheckpointFile file = CheckpointFile.Load(resumePath);
             if (!ModelCheckpoint.HasTrainerState(file))
@@ -64,9 +70,7 @@ internal sealed class TrainCommand : ICommand
         }
         else
         {
-            VaeConfig config = ParseConfig(options, train.Features);
-            TrainerOptions trainerOptions = ParseTrainerOptions(options, threads);
-            model = new VariationalAutoencoder(config, trainerOptions.Seed);
+            model = new VariationalAutoencoder(config! with { InputSize = train.Features }, trainerOptions!.Seed);
             trainer = new Trainer(model, train, trainerOptions);
         }
 

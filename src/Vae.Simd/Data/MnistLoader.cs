@@ -73,7 +73,12 @@ public static class MnistLoader
                 found[bare] = gz ? Decompress(entry.DataStream, $"{path}!{entry.Name}") : ReadAll(entry.DataStream, entry.Length);
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or EndOfStreamException || (e is IOException && e is not FileNotFoundException && e is not DirectoryNotFoundException))
+        catch (InvalidDataException e) when (e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw;
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or FormatException or EndOfStreamException
+            || (e is IOException && e is not FileNotFoundException && e is not DirectoryNotFoundException))
         {
             throw new InvalidDataException($"{path}: not a readable .tgz package ({e.Message}).", e);
         }

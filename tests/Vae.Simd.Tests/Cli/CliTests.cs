@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Vae.Simd.Checkpoints;
+using Vae.Simd.Cli;
+
+namespace Vae.Simd.Tests.Cli;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CommandRunner.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void TrainWritesAModelAndMetricsAndResumesToTheSameParameters()
+    {
+        string folder = TestData.TempFolder();
+        string model = Path.Combine(folder, "m.vae"), metrics = Path.Combine(folder, "metrics.jsonl"), resumed = Path.Combine(folder, "r.vae");
+        string[] common = ["--data", TestData.MnistPackage, "--limit", "600", "--hidden", "32", "--latent", "2", "--batch", "100", "--threads", "2", "--quiet"];
+        (int code, string output, string errors) = Run(["train", .. common, "--epochs", "2", "--out", model, "--metrics", metrics]);
+        Assert.True(code == 0, errors);
+        Assert.Contains("epoch 2/2", output);
+        string[] lines = File.ReadAllLines(metrics);
+        Assert.Equal(2, lines.Length);
+        using (JsonDocument json = JsonDocument.Parse(lines[1]))
+        {
+            foreach (string key in new[] { "epoch", "train_elbo", "test_elbo", "images_per_sec", "seconds" })
+                Assert.True(json.RootElement.TryGetProperty(key, out _), key);
+            Assert.Equal(2, json.RootElement.GetProperty("epoch").GetInt32());
+        }
+
+        // One epoch, then resume for the second: the same parameters as two epochs straight.
+        Assert.Equal(0, Run(["train", .. common, "--epochs", "1", "--out", resumed]).Code);
+        Assert.Equal(0, Run(["train", "--data", TestData.MnistPackage, "--limit", "600", "--threads", "1", "--quiet", "--epochs", "2", "--resume", resumed, "--out", resumed]).Code);
+        Assert.Equal(CheckpointFile.Load(model).Floats("parameters"), CheckpointFile.Load(resumed).Floats("parameters"));
+    }
+
+    [Theory]
+    [InlineData(new[] { "train", "--latent", "zero" }, "--latent")]
+    [InlineData(new[] { "train", "--optimizer", "rmsprop" }, "adam, adagrad, sgd")]
+    [InlineData(new[] { "train", "--frobnicate" }, "unknown option '--frobnicate'")]
+    [InlineData(new[] { "bench", "gemm", "--shape", "12x" }, "MxKxN")]
+    [InlineData(new[] { "nosuchcommand" }, "unknown command")]
+    public void BadUsageIsOneClearLineAndExitCode2(string[] args, string expected)
+    {
+        (int code, _, string errors) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, errors);
+        Assert.Single(errors.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void ACorruptCheckpointIsRefusedByResumeWithItsName()
+    {
+        string folder = TestData.TempFolder();
+        string path = Path.Combine(folder, "broken.vae");
+        File.WriteAllBytes(path, [.. "VAESIMD\0"u8, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
+        (int code, _, string errors) = Run("train", "--data", TestData.MnistPackage, "--resume", path, "--quiet");
+        Assert.Equal(1, code);
+        Assert.Contains("broken.vae", errors);
+        Assert.Contains("checksum", errors);
+    }
+
+    [Fact]
+    public void EveryCommandHasHelp()
+    {
+        foreach (var command in CommandRunner.Commands)
+        {
+            (int code, string output, _) = Run(command.Name, "--help");
+            Assert.Equal(0, code);
+            Assert.Contains($"vae {command.Name}", output);
+        }
+    }
+}
