@@ -13,6 +13,13 @@ internal static class CommandRunner
     [
         new InfoCommand(),
         new TrainCommand(),
+        new EvalCommand(),
+        new SampleCommand(),
+        new ReconstructCommand(),
+        new ManifoldCommand(),
+        new EncodeCommand(),
+        new PlotCommand(),
+        new DataCommand(),
         new BenchCommand(),
     ];
 

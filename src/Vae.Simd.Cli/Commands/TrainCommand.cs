@@ -53,8 +53,8 @@ internal sealed class TrainCommand : ICommand
         TrainerOptions? trainerOptions = resumePath is null ? ParseTrainerOptions(options, threads) : null;
         int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
 
-        DataSplit data = DataSources.Load(options.RequiredString("data"), stderr);
-        Dataset train = limit is int n ? data.Train.Take(n) : data.Train;
+        (Dataset fullTrain, Dataset test) = DataSources.Load(options.RequiredString("data"), stderr);
+        Dataset train = DataSources.Take(fullTrain, limit);
 
         VariationalAutoencoder model;
         Trainer trainer;
@@ -96,7 +96,7 @@ internal sealed class TrainCommand : ICommand
                     stderr.WriteLine($"interrupted: saved {outPath} at epoch {trainer.Epoch + 1}, step {trainer.Step}; continue with --resume {outPath}");
                     return 130;
                 }
-                double testElbo = Evaluator.Elbo(model, data.Test, threads, seed: 1);
+                double testElbo = Evaluator.Elbo(model, test, threads, seed: 1);
                 progress?.Finish();
                 string line = string.Create(CultureInfo.InvariantCulture,
                     $"epoch {summary.Epoch + 1}/{epochs}: train ELBO {summary.TrainElbo:F2}, test ELBO {testElbo:F2} nats, {summary.ImagesPerSecond:F0} images/s, {summary.Seconds:F1} s");
