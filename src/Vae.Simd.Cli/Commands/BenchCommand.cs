@@ -14,6 +14,8 @@ internal sealed class BenchCommand : ICommand
 {
     public string Name => "bench";
     public string Summary => "Measure GEMM GFLOP/s (bench gemm) or training images/s (bench train).";
+
+    // bench train: the PyTorch-style model unless told otherwise, on synthetic [0,1] data so no download is needed.
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("shape", "MxKxN", "gemm: the product's sizes, op(A) M×K times op(B) K×N.", "128x784x400"),
@@ -21,16 +23,20 @@ internal sealed class BenchCommand : ICommand
         new("threads", "N", "Threads to use.", "1"),
         new("reps", "N", "Timed repetitions (the median is reported).", "50"),
         new("json", null, "Print one JSON object instead of text."),
+        new("batch", "M", "train: minibatch size.", "128"),
+        new("hidden", "N", "train: hidden width.", "400"),
+        new("steps", "N", "train: timed steps per repetition.", "100"),
     ];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
         string what = options.Positional.Count == 1 ? options.Positional[0]
-            : throw new UsageException("say what to measure: 'vae bench gemm' (more targets are listed by 'vae bench --help').");
+            : throw new UsageException("say what to measure: 'vae bench gemm' or 'vae bench train'.");
         return what switch
         {
             "gemm" => RunGemm(options, stdout),
-            _ => throw new UsageException($"unknown benchmark '{what}'; expected 'gemm'."),
+            "train" => TrainBenchmark.Run(options, stdout),
+            _ => throw new UsageException($"unknown benchmark '{what}'; expected 'gemm' or 'train'."),
         };
     }
 

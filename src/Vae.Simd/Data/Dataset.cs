@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Vae.Simd.Randomness;
 
 namespace Vae.Simd.Data;
@@ -109,10 +112,30 @@ public sealed class ImageDataset : Dataset
     }
 
     /// <inheritdoc/>
-    protected override void CopyRow(int index, Span<float> destination)
+    protected override void CopyRow(int index, Span<float> destination) =>
+        ScaleBytes(_pixels.AsSpan(index * Features, Features), destination);
+
+    /// <summary>destination[i] = source[i] / 255, widening 16 bytes at a time.</summary>
+    internal static void ScaleBytes(ReadOnlySpan<byte> source, Span<float> destination)
     {
-        ReadOnlySpan<byte> source = _pixels.AsSpan(index * Features, Features);
-        for (int i = 0; i < source.Length; i++) destination[i] = source[i] * (1f / 255f);
+        ref byte src = ref MemoryMarshal.GetReference(source);
+        ref float dst = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<float> scale = Vector128.Create(1f / 255f);
+            for (; i <= source.Length - 16; i += 16)
+            {
+                (Vector128<ushort> low, Vector128<ushort> high) = Vector128.Widen(Vector128.LoadUnsafe(ref src, (nuint)i));
+                (Vector128<uint> a, Vector128<uint> b) = Vector128.Widen(low);
+                (Vector128<uint> c, Vector128<uint> d) = Vector128.Widen(high);
+                (Vector128.ConvertToSingle(a.AsInt32()) * scale).StoreUnsafe(ref dst, (nuint)i);
+                (Vector128.ConvertToSingle(b.AsInt32()) * scale).StoreUnsafe(ref dst, (nuint)(i + 4));
+                (Vector128.ConvertToSingle(c.AsInt32()) * scale).StoreUnsafe(ref dst, (nuint)(i + 8));
+                (Vector128.ConvertToSingle(d.AsInt32()) * scale).StoreUnsafe(ref dst, (nuint)(i + 12));
+            }
+        }
+        for (; i < source.Length; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i) * (1f / 255f);
     }
 }
 

@@ -10,7 +10,7 @@ namespace Vae.Simd.Training;
 
 /// <summary>
 /// Minibatch SGVB training of a <see cref="VariationalAutoencoder"/>. Each minibatch is cut into fixed
-/// shards; <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> runs every shard on its own tape and
+/// shards; a pool of persistent worker threads runs every shard on its own tape and
 /// gradient buffer; the shard gradients are added in shard order and one optimizer step follows.
 /// </summary>
 /// <remarks>
@@ -18,7 +18,7 @@ namespace Vae.Simd.Training;
 /// (seed, step, example index), and the reduction order is fixed, so the same seed and options give
 /// bitwise the same parameters with any thread count. The full state is the parameters, the optimizer
 /// state, <see cref="Epoch"/>, <see cref="BatchInEpoch"/> and <see cref="Step"/>; restoring them resumes
-/// bitwise. After the first step a step allocates nothing but what <see cref="Parallel"/> itself needs.
+/// bitwise. After the first step a step allocates nothing.
 /// </remarks>
 public sealed class Trainer
 {
@@ -26,17 +26,15 @@ public sealed class Trainer
     private readonly Dataset _data;
     private readonly Shard[] _shards;
     private readonly int[] _order;
-    private readonly ParallelOptions _parallel;
     private readonly Action<int> _runShard;
-    private readonly Action<int> _reduceChunk;
     private readonly Action<int> _updateChunk;
+    private readonly float[] _reduced;
     private readonly int _chunks;
     private int _batchRows;
     private int _batchStart;
     private int _shardCount;
     private float _klWeight;
     private int _orderEpoch = -1;
-    private volatile bool _nonFinite;
 
     /// <summary>A trainer for <paramref name="model"/> on <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid or the data's width differs from the model's input.</exception>
@@ -54,10 +52,9 @@ public sealed class Trainer
         _shards = new Shard[maxShards];
         for (int i = 0; i < maxShards; i++) _shards[i] = new Shard(model, options);
         _order = new int[data.Count];
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
         _chunks = Math.Max(1, Math.Min(64, parameters / 4096));
+        _reduced = new float[parameters];
         _runShard = RunShard;
-        _reduceChunk = ReduceChunk;
         _updateChunk = UpdateChunk;
     }
 
@@ -118,22 +115,27 @@ public sealed class Trainer
     /// <summary>Takes one optimizer step on the next minibatch; returns the sum of its examples' ELBOs.</summary>
     internal double TrainBatch()
     {
+        if (BatchInEpoch >= BatchesPerEpoch)
+        {
+            Epoch++;
+            BatchInEpoch = 0;
+        }
         EnsureOrder(Epoch);
         _batchStart = BatchInEpoch * Options.BatchSize;
         _batchRows = Math.Min(Options.BatchSize, _data.Count - _batchStart);
         _shardCount = (_batchRows + Options.ShardSize - 1) / Options.ShardSize;
         _klWeight = Options.Elbo.KlWeight(Step);
-        _nonFinite = false;
 
-        Parallel.For(0, _shardCount, _parallel, _runShard);
+        WorkerPool.Shared.Run(_shardCount, Options.Threads, _runShard);
         double elbo = 0, loss = 0;
-        for (int s = 0; s < _shardCount; s++) { elbo += _shards[s].ElboSum; loss += _shards[s].Loss; }
+        bool finite = true;
+        for (int s = 0; s < _shardCount; s++) { elbo += _shards[s].ElboSum; loss += _shards[s].Loss; finite &= _shards[s].GradientsFinite; }
         if (!double.IsFinite(loss)) throw new TrainingDivergedException(Step, $"the loss is {loss}");
+        if (!finite) throw new TrainingDivergedException(Step, "a gradient is NaN or infinite");
 
-        Parallel.For(0, _chunks, _parallel, _reduceChunk);
-        if (_nonFinite) throw new TrainingDivergedException(Step, "a gradient is NaN or infinite");
+        // One pass per chunk: add the shard gradients in shard order, then the optimizer update.
         Optimizer.BeginStep();
-        Parallel.For(0, _chunks, _parallel, _updateChunk);
+        WorkerPool.Shared.Run(_chunks, Options.Threads, _updateChunk);
 
         Step++;
         BatchInEpoch++;
@@ -166,19 +168,14 @@ public sealed class Trainer
         return (start, end - start);
     }
 
-    private void ReduceChunk(int chunk)
-    {
-        (int start, int count) = ChunkRange(chunk);
-        Span<float> total = _shards[0].Gradients.AsSpan(start, count);
-        for (int s = 1; s < _shardCount; s++) ElementWise.Add(total, _shards[s].Gradients.AsSpan(start, count), total);
-        // A NaN or ±∞ anywhere makes the sum non-finite.
-        if (!float.IsFinite(Reductions.Sum(total))) _nonFinite = true;
-    }
-
     private void UpdateChunk(int chunk)
     {
         (int start, int count) = ChunkRange(chunk);
-        Optimizer.Update(_model.ParameterArray, _shards[0].Gradients, start, count);
+        Span<float> total = _reduced.AsSpan(start, count);
+        if (_shardCount == 1) _shards[0].Gradients.AsSpan(start, count).CopyTo(total);
+        else ElementWise.Add(_shards[0].Gradients.AsSpan(start, count), _shards[1].Gradients.AsSpan(start, count), total);
+        for (int s = 2; s < _shardCount; s++) ElementWise.Add(total, _shards[s].Gradients.AsSpan(start, count), total);
+        Optimizer.Update(_model.ParameterArray, _reduced, start, count);
     }
 
     private static double Rate(int examples, long start) => examples / Math.Max(1e-9, Stopwatch.GetElapsedTime(start).TotalSeconds);
@@ -206,6 +203,7 @@ public sealed class Trainer
         public float[] Gradients { get; }
         public double ElboSum { get; private set; }
         public double Loss { get; private set; }
+        public bool GradientsFinite { get; private set; }
 
         public void Run(Dataset data, ReadOnlySpan<int> examples, int epoch, long step, float klWeight, int batchSize)
         {
@@ -230,6 +228,8 @@ public sealed class Trainer
             ElboSum = sum;
             Loss = _tape.Scalar(loss);
             _tape.Backward(loss);
+            // Checked here, on the core that just wrote them, so a bad step is refused before any update.
+            GradientsFinite = float.IsFinite(Reductions.Sum(Gradients));
         }
     }
 }

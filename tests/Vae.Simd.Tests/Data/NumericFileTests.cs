@@ -60,3 +60,20 @@ public class NumericFileTests
         Assert.Contains("row 1, column 2", Assert.Throws<InvalidDataException>(() => new DenseDataset([1f, float.NaN], 1, 2, "nan.csv")).Message);
     }
 }
+
+public class ByteScalingTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(784)]
+    public void ScalesEveryByteValueExactlyAsTheScalarFormula(int length)
+    {
+        byte[] bytes = Enumerable.Range(0, length).Select(i => (byte)(i * 37)).ToArray();
+        var floats = new float[length];
+        ImageDataset.ScaleBytes(bytes, floats);
+        for (int i = 0; i < length; i++) Assert.Equal(bytes[i] * (1f / 255f), floats[i]);
+    }
+}

@@ -58,6 +58,20 @@ public class TrainerTests
     }
 
     [Fact]
+    public void StepsContinueIntoTheNextEpoch()
+    {
+        ImageDataset data = Subset(100);
+        using var model = new VariationalAutoencoder(Small, 3);
+        var trainer = new Trainer(model, data, new TrainerOptions { BatchSize = 50 });
+        trainer.TrainBatch();
+        trainer.TrainBatch();
+        float[] endOfEpoch = model.Parameters.ToArray();
+        trainer.TrainBatch();
+        Assert.Equal((1, 1, 3L), (trainer.Epoch, trainer.BatchInEpoch, trainer.Step));
+        Assert.NotEqual(endOfEpoch, model.Parameters.ToArray());
+    }
+
+    [Fact]
     public void ShortTrainingOnRealMnistImprovesTheElboByAWideMargin()
     {
         DataSplit mnist = TestData.Mnist;

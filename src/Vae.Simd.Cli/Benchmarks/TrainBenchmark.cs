@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using Vae.Simd.Data;
+using Vae.Simd.Kernels;
+using Vae.Simd.Model;
+using Vae.Simd.Training;
+
+namespace Vae.Simd.Cli.Benchmarks;
+
+/// <summary>
+/// <c>vae bench train</c>: training steps of the PyTorch-style MNIST VAE on synthetic data. Reports the
+/// median images/s over repetitions, the bytes allocated per step in steady state, and the share of a
+/// step spent in GEMM, measured by replaying the step's exact sequence of matrix products alone.
+/// </summary>
+internal static class TrainBenchmark
+{
+    public static int Run(CommandLine options, TextWriter stdout)
+    {
+        int threads = options.Int("threads", 1, 1024), batch = options.Int("batch", 1, 100_000), hidden = options.Int("hidden", 1, 100_000);
+        int steps = options.Int("steps", 1, 1_000_000), reps = Math.Min(options.Int("reps", 3, 100_000), 15);
+        const int Input = 784, Latent = 20;
+        int examples = batch * 16;
+        var random = new Random(1);
+        float[] values = new float[examples * Input];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)random.NextDouble();
+        var data = new DenseDataset(values, examples, Input, "synthetic");
+        using var model = new VariationalAutoencoder(new VaeConfig { HiddenSizes = [hidden], LatentSize = Latent }, 1);
+        var trainer = new Trainer(model, data, new TrainerOptions { BatchSize = batch, Threads = threads });
+
+        void Steps(int count) { for (int i = 0; i < count; i++) trainer.TrainBatch(); }
+        double[] seconds = Timing.Measure(() => Steps(steps), warmup: 2, repetitions: reps);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        Steps(steps);
+        double bytesPerStep = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)steps;
+        double imagesPerSecond = steps * batch / Timing.Median(seconds);
+
+        // The products of one step, per shard: forward x·W1ᵀ, h·Wμᵀ, h·Wσᵀ, z·W3ᵀ, d·W4ᵀ; backward dX (NN) and dW (TN) of each but the first layer's dX.
+        int shard = new TrainerOptions().ShardSize, shards = (batch + shard - 1) / shard;
+        int size = Math.Max(shard, hidden) * Math.Max(Input, hidden) * 2;
+        // One output buffer per shard, as in training: shared outputs would add false sharing the trainer does not have.
+        float[][] outputs = Enumerable.Range(0, shards).Select(_ => new float[size]).ToArray();
+        var a = new float[size];
+        var w = new float[size];
+        (int M, int N, int K, Transpose A, Transpose B)[] products =
+        [
+            (shard, hidden, Input, Transpose.No, Transpose.Yes), (shard, Latent, hidden, Transpose.No, Transpose.Yes), (shard, Latent, hidden, Transpose.No, Transpose.Yes),
+            (shard, hidden, Latent, Transpose.No, Transpose.Yes), (shard, Input, hidden, Transpose.No, Transpose.Yes),
+            (shard, hidden, Input, Transpose.No, Transpose.No), (Input, hidden, shard, Transpose.Yes, Transpose.No),
+            (shard, Latent, hidden, Transpose.No, Transpose.No), (hidden, Latent, shard, Transpose.Yes, Transpose.No),
+            (shard, hidden, Latent, Transpose.No, Transpose.No), (hidden, Latent, shard, Transpose.Yes, Transpose.No),
+            (shard, hidden, Latent, Transpose.No, Transpose.No), (Latent, hidden, shard, Transpose.Yes, Transpose.No),
+            (hidden, Input, shard, Transpose.Yes, Transpose.No),
+        ];
+        double flopsPerStep = 0;
+        foreach (var p in products) flopsPerStep += 2.0 * p.M * p.N * p.K * shards;
+        void GemmOnly()
+        {
+            // Shards run in parallel in training; replay them the same way.
+            Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = threads }, s =>
+            {
+                foreach (var p in products)
+                    Gemm.Multiply(p.A, p.B, p.M, p.N, p.K, 1f, a, p.A == Transpose.No ? p.K : p.M, w, p.B == Transpose.No ? p.N : p.K, 1f, outputs[s], p.N);
+            });
+        }
+        double[] gemmSeconds = Timing.Measure(() => { for (int i = 0; i < steps; i++) GemmOnly(); }, warmup: 2, repetitions: reps);
+        double stepSeconds = Timing.Median(seconds) / steps, gemmStepSeconds = Timing.Median(gemmSeconds) / steps;
+
+        if (options.Has("json"))
+        {
+            using var json = new Utf8JsonWriter(Console.OpenStandardOutput());
+            json.WriteStartObject();
+            json.WriteString("benchmark", "train");
+            json.WriteString("model", $"784-{hidden}-{Latent} relu bernoulli adam");
+            json.WriteNumber("batch", batch);
+            json.WriteNumber("threads", threads);
+            json.WriteNumber("images_per_sec", Math.Round(imagesPerSecond, 0));
+            json.WriteNumber("images_per_sec_min", Math.Round(steps * batch / seconds[^1], 0));
+            json.WriteNumber("images_per_sec_max", Math.Round(steps * batch / seconds[0], 0));
+            json.WriteNumber("step_ms", Math.Round(stepSeconds * 1e3, 4));
+            json.WriteNumber("gemm_ms", Math.Round(gemmStepSeconds * 1e3, 4));
+            json.WriteNumber("gemm_share", Math.Round(gemmStepSeconds / stepSeconds, 3));
+            json.WriteNumber("gflops_effective", Math.Round(flopsPerStep / stepSeconds / 1e9, 1));
+            json.WriteNumber("allocated_bytes_per_step", Math.Round(bytesPerStep, 1));
+            json.WriteEndObject();
+            json.Flush();
+            Console.Out.WriteLine();
+        }
+        else
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"train 784-{hidden}-{Latent} batch {batch}, {threads} threads: {imagesPerSecond:F0} images/s median ({steps * batch / seconds[^1]:F0}–{steps * batch / seconds[0]:F0}), " +
+                $"{stepSeconds * 1e3:F3} ms/step of which GEMM {gemmStepSeconds * 1e3:F3} ms ({100 * gemmStepSeconds / stepSeconds:F0}%), " +
+                $"{flopsPerStep / stepSeconds / 1e9:F1} GFLOP/s effective, {bytesPerStep:F0} bytes allocated per step"));
+        }
+        return 0;
+    }
+}
