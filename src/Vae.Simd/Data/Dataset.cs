@@ -69,14 +69,14 @@ public abstract class Dataset
 /// <summary>Images of bytes (0–255) scaled to [0, 1] per batch: 60,000 MNIST images stay 47 MB, not 188 MB of floats.</summary>
 public sealed class ImageDataset : Dataset
 {
-    private readonly byte[] _pixels;
+    private readonly ArraySegment<byte> _pixels;
     private readonly byte[] _labels;
 
-    /// <summary>Images of <paramref name="height"/> × <paramref name="width"/> bytes stored one after another.</summary>
-    public ImageDataset(byte[] pixels, int count, int height, int width, byte[]? labels, string source)
+    /// <summary>Images of <paramref name="height"/> × <paramref name="width"/> bytes stored one after another (the segment is used in place, not copied).</summary>
+    public ImageDataset(ArraySegment<byte> pixels, int count, int height, int width, byte[]? labels, string source)
     {
-        if (count < 1 || height < 1 || width < 1 || (long)count * height * width != pixels.Length)
-            throw new ArgumentException($"ImageDataset: {pixels.Length} bytes are not {count} images of {height}x{width}.");
+        if (count < 1 || height < 1 || width < 1 || (long)count * height * width != pixels.Count)
+            throw new ArgumentException($"ImageDataset: {pixels.Count} bytes are not {count} images of {height}x{width}.");
         if (labels is not null && labels.Length != count)
             throw new ArgumentException($"ImageDataset: {labels.Length} labels for {count} images.");
         _pixels = pixels;

@@ -12,7 +12,7 @@ public sealed class IdxFile
     /// <summary>Largest file accepted: a little over Fashion-MNIST's 47 MB training images, with room to spare.</summary>
     public const long MaxBytes = 1L << 30;
 
-    private IdxFile(int[] dimensions, byte[] data)
+    private IdxFile(int[] dimensions, ArraySegment<byte> data)
     {
         Dimensions = dimensions;
         Data = data;
@@ -21,8 +21,23 @@ public sealed class IdxFile
     /// <summary>The dimensions (e.g. 60000, 28, 28).</summary>
     public IReadOnlyList<int> Dimensions { get; }
 
-    /// <summary>The values, row-major.</summary>
-    public byte[] Data { get; }
+    /// <summary>The values, row-major (a view of the file's bytes when parsed with <see cref="Parse"/>).</summary>
+    public ArraySegment<byte> Data { get; }
+
+    /// <summary>
+    /// Validates a whole IDX file held in memory and returns a view of its values, without copying them
+    /// (a 47 MB image file is not held twice).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed; the message names <paramref name="name"/> and the problem.</exception>
+    public static IdxFile Parse(byte[] bytes, string name)
+    {
+        var header = new MemoryStream(bytes, 0, Math.Min(bytes.Length, 4 + 4 * 4), writable: false);
+        (int[] dimensions, long total) = ReadHeader(header, name);
+        int offset = 4 + 4 * dimensions.Length;
+        if (bytes.Length != offset + total)
+            throw new InvalidDataException($"{name}: the header describes {offset + total} bytes ([{string.Join('x', dimensions)}]) but the file has {bytes.Length}.");
+        return new IdxFile(dimensions, new ArraySegment<byte>(bytes, offset, (int)total));
+    }
 
     /// <summary>
     /// Reads an IDX file from <paramref name="stream"/>. The header is checked against
@@ -30,6 +45,19 @@ public sealed class IdxFile
     /// </summary>
     /// <exception cref="InvalidDataException">The file is malformed; the message names <paramref name="name"/> and the problem.</exception>
     public static IdxFile Read(Stream stream, string name, long? length = null)
+    {
+        (int[] dimensions, long total) = ReadHeader(stream, name);
+        long expectedLength = 4 + 4L * dimensions.Length + total;
+        if (length is long actual && actual != expectedLength)
+            throw new InvalidDataException($"{name}: the header describes {expectedLength} bytes ([{string.Join('x', dimensions)}]) but the file has {actual}.");
+        var data = new byte[total];
+        ReadExactly(stream, data, name, $"{total} data bytes");
+        if (length is null && stream.ReadByte() != -1)
+            throw new InvalidDataException($"{name}: the file continues after the {total} data bytes its header describes.");
+        return new IdxFile(dimensions, data);
+    }
+
+    private static (int[] Dimensions, long Total) ReadHeader(Stream stream, string name)
     {
         Span<byte> magic = stackalloc byte[4];
         ReadExactly(stream, magic, name, "the 4-byte magic number");
@@ -54,14 +82,7 @@ public sealed class IdxFile
             if (total > MaxBytes)
                 throw new InvalidDataException($"{name}: IDX dimensions [{string.Join('x', dimensions.Take(i + 1))}...] describe more than {MaxBytes} bytes.");
         }
-        long expectedLength = 4 + 4L * rank + total;
-        if (length is long actual && actual != expectedLength)
-            throw new InvalidDataException($"{name}: the header describes {expectedLength} bytes ([{string.Join('x', dimensions)}]) but the file has {actual}.");
-        var data = new byte[total];
-        ReadExactly(stream, data, name, $"{total} data bytes");
-        if (length is null && stream.ReadByte() != -1)
-            throw new InvalidDataException($"{name}: the file continues after the {total} data bytes its header describes.");
-        return new IdxFile(dimensions, data);
+        return (dimensions, total);
     }
 
     private static void ReadExactly(Stream stream, Span<byte> buffer, string name, string what)

@@ -35,12 +35,12 @@ public static class MnistLoader
         }
         ImageDataset Images(string imagesName, string labelsName, string split)
         {
-            IdxFile images = IdxFile.Read(new MemoryStream(raw[imagesName]), imagesName, raw[imagesName].Length);
-            IdxFile labels = IdxFile.Read(new MemoryStream(raw[labelsName]), labelsName, raw[labelsName].Length);
+            IdxFile images = IdxFile.Parse(raw[imagesName], imagesName);
+            IdxFile labels = IdxFile.Parse(raw[labelsName], labelsName);
             if (images.Dimensions.Count != 3) throw new InvalidDataException($"{imagesName}: images need rank 3; got rank {images.Dimensions.Count}.");
             if (labels.Dimensions.Count != 1 || labels.Dimensions[0] != images.Dimensions[0])
                 throw new InvalidDataException($"{labelsName}: {labels.Dimensions[0]} labels for {images.Dimensions[0]} images in {imagesName}.");
-            return new ImageDataset(images.Data, images.Dimensions[0], images.Dimensions[1], images.Dimensions[2], labels.Data, $"{files.Name} {split}");
+            return new ImageDataset(images.Data, images.Dimensions[0], images.Dimensions[1], images.Dimensions[2], labels.Data.ToArray(), $"{files.Name} {split}");
         }
         return new DataSplit(Images(files.TrainImages, files.TrainLabels, "train"), Images(files.TestImages, files.TestLabels, "test"));
     }

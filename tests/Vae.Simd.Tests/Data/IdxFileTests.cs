@@ -23,7 +23,7 @@ public class IdxFileTests
     {
         IdxFile file = IdxFile.Read(new MemoryStream(Idx(3, 2, 2)), "t.idx");
         Assert.Equal([3, 2, 2], file.Dimensions);
-        Assert.Equal(12, file.Data.Length);
+        Assert.Equal(12, file.Data.Count);
         Assert.Equal((byte)77, file.Data[11]);
     }
 
@@ -40,6 +40,17 @@ public class IdxFileTests
         var e = Assert.Throws<InvalidDataException>(() => IdxFile.Read(new MemoryStream(bytes), "bad.idx"));
         Assert.StartsWith("bad.idx:", e.Message);
         Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void ParseViewsTheDataInPlaceAndChecksTheLength()
+    {
+        byte[] bytes = Idx(2, 3);
+        IdxFile file = IdxFile.Parse(bytes, "p.idx");
+        Assert.Same(bytes, file.Data.Array);
+        Assert.Equal(12, file.Data.Offset);
+        Assert.Contains("describes 18 bytes", Assert.Throws<InvalidDataException>(() => IdxFile.Parse(bytes.AsSpan(0, 17).ToArray(), "p.idx")).Message);
+        Assert.Contains("describes 18 bytes", Assert.Throws<InvalidDataException>(() => IdxFile.Parse([.. bytes, 0], "p.idx")).Message);
     }
 
     [Fact]
@@ -65,6 +76,8 @@ public class IdxFileTests
             for (int c = random.Next(1, 4); c > 0; c--) mutated[random.Next(Math.Min(mutated.Length, 20))] = (byte)random.Next(256);
             if (random.Next(3) == 0) mutated = mutated.AsSpan(0, random.Next(mutated.Length)).ToArray();
             try { IdxFile.Read(new MemoryStream(mutated), "fuzz.idx", random.Next(2) == 0 ? mutated.Length : null); }
+            catch (InvalidDataException) { }
+            try { IdxFile.Parse(mutated, "fuzz.idx"); }
             catch (InvalidDataException) { }
             return true;
         }).QuickCheckThrowOnFailure();
