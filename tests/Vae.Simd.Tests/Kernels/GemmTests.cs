@@ -89,6 +89,17 @@ public unsafe class GemmTests
     }
 
     [Theory]
+    [InlineData(1, 784, 400)]
+    [InlineData(2, 7, 3)]
+    [InlineData(1, 33, 1)]
+    [InlineData(2, 1, 17)]
+    public void FewRowTransposedProductsMatchTheReference(int m, int k, int n)
+    {
+        foreach (float beta in new[] { 0f, 0.5f })
+            Assert.True(Check(new Problem(m, n, k, Transpose.No, Transpose.Yes, 1, 2, 3, 1.5f, beta, m * 1000 + k * 10 + n), portable: false, threads: 1));
+    }
+
+    [Theory]
     [InlineData(128, 784, 400, Transpose.No, Transpose.Yes)]
     [InlineData(400, 128, 784, Transpose.Yes, Transpose.No)]
     [InlineData(97, 301, 53, Transpose.Yes, Transpose.Yes)]

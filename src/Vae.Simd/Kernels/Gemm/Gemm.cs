@@ -11,7 +11,8 @@ namespace Vae.Simd.Kernels;
 /// The BLIS decomposition: <see cref="GemmBlocking"/> (block sizes), <see cref="Packing"/> (copies
 /// blocks into micro-panels) and a micro-kernel (<see cref="MicroKernelAvx2"/>, or
 /// <see cref="MicroKernelPortable"/> without AVX2 + FMA). Results do not depend on the thread count:
-/// every element of C is computed by one thread with the same blocking along k.
+/// every element of C is computed by one thread with the same blocking along k. Products of one or two
+/// rows with B transposed (single-image inference) take <see cref="SmallRows"/>: dot products, no packing.
 /// </remarks>
 public static unsafe class Gemm
 {
@@ -38,6 +39,11 @@ public static unsafe class Gemm
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, maxThreads);
         if (m == 0 || n == 0) return;
+        if (m <= SmallRows.MaxRows && transA == Transpose.No && transB == Transpose.Yes && k > 0 && alpha != 0f)
+        {
+            SmallRows.MultiplyTransposedB(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
