@@ -38,7 +38,7 @@ internal static class ElementWiseDriver
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> destination) where TOp : IUnaryOperator
     {
-        Checks.SameLength(x, destination, typeof(TOp).Name);
+        if (x.Length != destination.Length) Checks.ThrowLengths(typeof(TOp).Name, x.Length, destination.Length);
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ds = ref MemoryMarshal.GetReference(destination);
         int n = x.Length, i = 0;
@@ -60,7 +60,7 @@ internal static class ElementWiseDriver
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : IBinaryOperator
     {
-        Checks.SameLength(x, y, destination, typeof(TOp).Name);
+        if (x.Length != y.Length || x.Length != destination.Length) Checks.ThrowLengths(typeof(TOp).Name, x.Length, y.Length, destination.Length);
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
         ref float ds = ref MemoryMarshal.GetReference(destination);
