@@ -30,6 +30,14 @@ internal static class ModelOptions
         return side > 0 ? side : throw new UsageException($"{command} draws square images, but this model's input has {model.InputSize} values.");
     }
 
+    /// <summary>Tiles the images and writes them as one PNG (atomically), returning the picture's size.</summary>
+    public static (int Width, int Height) WriteGrid(string path, ReadOnlySpan<float> images, int count, int side, int columns, int padding = 2)
+    {
+        (byte[] pixels, int width, int height) = ImageGrid.Tile(images, count, side, side, columns, padding);
+        PngWriter.Write(path, pixels, width, height);
+        return (width, height);
+    }
+
     public static void CheckData(VariationalAutoencoder model, Dataset data)
     {
         if (data.Features != model.InputSize)
@@ -85,8 +93,7 @@ internal sealed class SampleCommand : ICommand
         int side = ModelOptions.RequireImages(model, "vae sample");
         var images = new float[n * model.InputSize];
         model.Sample(n, (ulong)options.Long("seed", 0), images);
-        (byte[] pixels, int width, int height) = ImageGrid.Tile(images, n, side, side, (int)Math.Ceiling(Math.Sqrt(n)));
-        PngWriter.Write(options.RequiredString("out"), pixels, width, height);
+        (int width, int height) = ModelOptions.WriteGrid(options.RequiredString("out"), images, n, side, (int)Math.Ceiling(Math.Sqrt(n)));
         stdout.WriteLine($"wrote {options.RequiredString("out")} ({n} samples, {width}x{height})");
         return 0;
     }
@@ -121,8 +128,7 @@ internal sealed class ReconstructCommand : ICommand
             originals.AsSpan(i * model.InputSize, model.InputSize).CopyTo(tiles.AsSpan(((2 * row) * columns + column) * model.InputSize));
             reconstructions.AsSpan(i * model.InputSize, model.InputSize).CopyTo(tiles.AsSpan(((2 * row + 1) * columns + column) * model.InputSize));
         }
-        (byte[] pixels, int width, int height) = ImageGrid.Tile(tiles, 2 * rows * columns, side, side, columns);
-        PngWriter.Write(options.RequiredString("out"), pixels, width, height);
+        ModelOptions.WriteGrid(options.RequiredString("out"), tiles, 2 * rows * columns, side, columns);
         stdout.WriteLine($"wrote {options.RequiredString("out")} ({n} originals above their reconstructions)");
         return 0;
     }
@@ -152,8 +158,7 @@ internal sealed class ManifoldCommand : ICommand
             }
         var images = new float[grid * grid * model.InputSize];
         model.Decode(z, images);
-        (byte[] pixels, int width, int height) = ImageGrid.Tile(images, grid * grid, side, side, grid, padding: 0);
-        PngWriter.Write(options.RequiredString("out"), pixels, width, height);
+        ModelOptions.WriteGrid(options.RequiredString("out"), images, grid * grid, side, grid, padding: 0);
         stdout.WriteLine($"wrote {options.RequiredString("out")} ({grid}x{grid} manifold)");
         return 0;
     }

@@ -9,11 +9,17 @@ internal static class SumOp
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var y = tape.NewResult(TensorShape.Vector(1), x);
-        T sum = T.Zero;
-        foreach (T v in tape.Value(x)) sum += v;
-        tape.Value(y)[0] = sum;
+        tape.Value(y)[0] = Total(tape.Value(x));
         tape.Record(new OpRecord { Kind = OpKind.Sum, Output = y.Slot, A = x.Slot });
         return y;
+    }
+
+    /// <summary>Σ x in a fixed order (also the numerator of <see cref="MeanOp"/>).</summary>
+    public static T Total<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        foreach (T v in x) sum += v;
+        return sum;
     }
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
@@ -32,9 +38,7 @@ internal static class MeanOp
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var y = tape.NewResult(TensorShape.Vector(1), x);
-        T sum = T.Zero;
-        foreach (T v in tape.Value(x)) sum += v;
-        tape.Value(y)[0] = sum / T.CreateChecked(tape.Shape(x).Length);
+        tape.Value(y)[0] = SumOp.Total(tape.Value(x)) / T.CreateChecked(tape.Shape(x).Length);
         tape.Record(new OpRecord { Kind = OpKind.Mean, Output = y.Slot, A = x.Slot });
         return y;
     }

@@ -5,6 +5,20 @@ namespace Vae.Simd.Autodiff;
 // Element-wise functions of one value. Each backward is written through the saved input x or output y,
 // whichever is cheaper and exact.
 
+/// <summary>The forward every mapped unary op shares: a result of x's shape, one kernel pass, one record.</summary>
+internal static class UnaryMap
+{
+    public delegate void Kernel<T>(ReadOnlySpan<T> x, Span<T> y);
+
+    public static Var Record<T>(Tape<T> tape, Var x, OpKind kind, Kernel<T> kernel) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Var y = tape.NewResult(tape.Shape(x), x);
+        kernel(tape.Value(x), tape.Value(y));
+        tape.Record(new OpRecord { Kind = kind, Output = y.Slot, A = x.Slot });
+        return y;
+    }
+}
+
 /// <summary>y = s·x. Backward: dx += s·dy.</summary>
 internal static class ScaleOp
 {
@@ -28,13 +42,8 @@ internal static class ScaleOp
 /// <summary>y = eˣ. Backward: dx += dy ⊙ y.</summary>
 internal static class ExpOp
 {
-    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Var y = tape.NewResult(tape.Shape(x), x);
-        TensorMath<T>.Exp(tape.Value(x), tape.Value(y));
-        tape.Record(new OpRecord { Kind = OpKind.Exp, Output = y.Slot, A = x.Slot });
-        return y;
-    }
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        UnaryMap.Record(tape, x, OpKind.Exp, TensorMath<T>.Exp);
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -46,13 +55,8 @@ internal static class ExpOp
 /// <summary>y = log x. Backward: dx += dy / x.</summary>
 internal static class LogOp
 {
-    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Var y = tape.NewResult(tape.Shape(x), x);
-        TensorMath<T>.Log(tape.Value(x), tape.Value(y));
-        tape.Record(new OpRecord { Kind = OpKind.Log, Output = y.Slot, A = x.Slot });
-        return y;
-    }
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        UnaryMap.Record(tape, x, OpKind.Log, TensorMath<T>.Log);
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -67,13 +71,8 @@ internal static class LogOp
 /// <summary>y = tanh x. Backward: dx += dy ⊙ (1 − y²).</summary>
 internal static class TanhOp
 {
-    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Var y = tape.NewResult(tape.Shape(x), x);
-        TensorMath<T>.Tanh(tape.Value(x), tape.Value(y));
-        tape.Record(new OpRecord { Kind = OpKind.Tanh, Output = y.Slot, A = x.Slot });
-        return y;
-    }
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        UnaryMap.Record(tape, x, OpKind.Tanh, TensorMath<T>.Tanh);
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -88,13 +87,8 @@ internal static class TanhOp
 /// <summary>y = max(x, 0). Backward: dx += dy ⊙ [x &gt; 0].</summary>
 internal static class ReluOp
 {
-    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Var y = tape.NewResult(tape.Shape(x), x);
-        TensorMath<T>.Relu(tape.Value(x), tape.Value(y));
-        tape.Record(new OpRecord { Kind = OpKind.Relu, Output = y.Slot, A = x.Slot });
-        return y;
-    }
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        UnaryMap.Record(tape, x, OpKind.Relu, TensorMath<T>.Relu);
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -109,13 +103,8 @@ internal static class ReluOp
 /// <summary>y = σ(x). Backward: dx += dy ⊙ y(1 − y).</summary>
 internal static class SigmoidOp
 {
-    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Var y = tape.NewResult(tape.Shape(x), x);
-        TensorMath<T>.Sigmoid(tape.Value(x), tape.Value(y));
-        tape.Record(new OpRecord { Kind = OpKind.Sigmoid, Output = y.Slot, A = x.Slot });
-        return y;
-    }
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        UnaryMap.Record(tape, x, OpKind.Sigmoid, TensorMath<T>.Sigmoid);
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -130,13 +119,8 @@ internal static class SigmoidOp
 /// <summary>y = softplus(x) = log(1 + eˣ). Backward: dx += dy ⊙ σ(x).</summary>
 internal static class SoftplusOp
 {
-    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Var y = tape.NewResult(tape.Shape(x), x);
-        TensorMath<T>.Softplus(tape.Value(x), tape.Value(y));
-        tape.Record(new OpRecord { Kind = OpKind.Softplus, Output = y.Slot, A = x.Slot });
-        return y;
-    }
+    public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        UnaryMap.Record(tape, x, OpKind.Softplus, TensorMath<T>.Softplus);
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
