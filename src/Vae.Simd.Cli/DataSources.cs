@@ -3,18 +3,24 @@ using Vae.Simd.Data;
 namespace Vae.Simd.Cli;
 
 /// <summary>
-/// Resolves <c>--data</c>: 'mnist' (fetched and verified into the cache), a .tgz package or folder of IDX
+/// Resolves <c>--data</c>: 'mnist' or 'fashion-mnist' (fetched and verified into the cache), a .tgz package or folder of IDX
 /// files, or a .csv / .npy file of rows (the last tenth is held out as the test set).
 /// </summary>
 internal static class DataSources
 {
     public static (Dataset Train, Dataset Test) Load(string data, TextWriter log)
     {
-        if (string.Equals(data, "mnist", StringComparison.OrdinalIgnoreCase))
+        MnistFiles? named = data.ToLowerInvariant() switch
+        {
+            "mnist" => MnistFiles.Mnist,
+            "fashion-mnist" => MnistFiles.FashionMnist,
+            _ => null,
+        };
+        if (named is not null)
         {
             var fetcher = new MnistFetcher();
             fetcher.Progress += message => log.WriteLine($"data: {message}");
-            DataSplit split = MnistLoader.Load(fetcher.EnsureAsync(MnistFiles.Mnist).GetAwaiter().GetResult(), MnistFiles.Mnist);
+            DataSplit split = MnistLoader.Load(fetcher.EnsureAsync(named).GetAwaiter().GetResult(), named);
             return (split.Train, split.Test);
         }
         string extension = Path.GetExtension(data).ToLowerInvariant();
@@ -32,7 +38,7 @@ internal static class DataSources
             DataSplit split = MnistLoader.Load(data, MnistFiles.Mnist);
             return (split.Train, split.Test);
         }
-        throw new UsageException($"--data '{data}' is not 'mnist', a .csv or .npy file, or an existing .tgz package or folder of IDX files.");
+        throw new UsageException($"--data '{data}' is not 'mnist', 'fashion-mnist', a .csv or .npy file, or an existing .tgz package or folder of IDX files.");
     }
 
     /// <summary>The first <paramref name="limit"/> examples of a data set (all when null).</summary>

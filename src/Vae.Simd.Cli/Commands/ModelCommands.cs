@@ -11,7 +11,7 @@ namespace Vae.Simd.Cli.Commands;
 internal static class ModelOptions
 {
     public static readonly OptionSpec Model = new("model", "FILE", "The trained model (a checkpoint from vae train).", "model.vae");
-    public static readonly OptionSpec Data = new("data", "mnist|PATH", "Data set, as for vae train.", "mnist");
+    public static readonly OptionSpec Data = new("data", "mnist|fashion-mnist|PATH", "Data set, as for vae train.", "mnist");
     public static readonly OptionSpec Threads = new("threads", "N", "Threads.", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture));
     public static readonly OptionSpec Seed = new("seed", "N", "Seed of the random draws.", "1");
 
@@ -170,7 +170,7 @@ internal sealed class EncodeCommand : ICommand
     public string Name => "encode";
     public string Summary => "Encode a data set: write the mean and log variance of q(z|x) per example to CSV or NPY.";
     public IReadOnlyList<OptionSpec> Options { get; } =
-        [ModelOptions.Model, new("data", "mnist|PATH", "Data to encode (for mnist: the test set).", "mnist"), new("out", "FILE.csv|FILE.npy", "Output file.", "z.csv")];
+        [ModelOptions.Model, new("data", "mnist|fashion-mnist|PATH", "Data to encode (for mnist: the test set).", "mnist"), new("out", "FILE.csv|FILE.npy", "Output file.", "z.csv")];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {

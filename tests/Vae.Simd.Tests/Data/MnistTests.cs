@@ -104,6 +104,34 @@ public class MnistTests
         Assert.Empty(Directory.GetFiles(cache, "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task GzipVerifiedDataSetsAreCachedCompressedAndCheckedOnEveryLoad()
+    {
+        var raw = new Dictionary<string, byte[]> { ["a"] = IdxFileTests.Idx(2, 2, 2), ["b"] = IdxFileTests.Idx(2), ["c"] = IdxFileTests.Idx(1, 2, 2), ["d"] = IdxFileTests.Idx(1) };
+        var gz = raw.ToDictionary(kv => kv.Key, kv => Gzip(kv.Value));
+        var files = new MnistFiles("tinygz", "a", "b", "c", "d", new Dictionary<string, string>(),
+            gz.ToDictionary(kv => kv.Key, kv => Convert.ToHexStringLower(MD5.HashData(kv.Value))));
+        var mirror = new FakeMirror(url => gz.GetValueOrDefault(Path.GetFileNameWithoutExtension(new Uri(url).AbsolutePath)));
+        string cache = TestData.TempFolder();
+        string folder = await new MnistFetcher(cache, ["http://mirror.test/"], mirror, useNpm: false).EnsureAsync(files);
+        Assert.Equal(gz["a"], File.ReadAllBytes(Path.Combine(folder, "a.gz")));
+        Assert.False(File.Exists(Path.Combine(folder, "a")));
+        Assert.Equal(2, MnistLoader.Load(folder, files).Train.Count);
+
+        File.WriteAllBytes(Path.Combine(folder, "c.gz"), Gzip(IdxFileTests.Idx(1, 2, 3))); // altered in the cache
+        Assert.Contains("MD5", Assert.Throws<InvalidDataException>(() => MnistLoader.Load(folder, files)).Message);
+    }
+
+    [Fact]
+    public void FashionMnistCarriesThePublishedChecksumsAndMirrors()
+    {
+        MnistFiles fashion = MnistFiles.FashionMnist;
+        Assert.True(fashion.VerifiedCompressed);
+        Assert.Equal("8d4fb7e6c68d591d4c3dfef9ec88bf0d", fashion.GzipMd5!["train-images-idx3-ubyte"]);
+        Assert.NotEmpty(fashion.Mirrors!);
+        Assert.NotEmpty(MnistFiles.Mnist.Mirrors!);
+    }
+
     private sealed class FakeMirror(Func<string, byte[]?> serve) : HttpMessageHandler
     {
         public int Requests { get; private set; }
