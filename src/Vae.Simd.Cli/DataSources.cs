@@ -35,7 +35,8 @@ internal static class DataSources
         }
         if (File.Exists(data) || Directory.Exists(data))
         {
-            DataSplit split = MnistLoader.Load(data, MnistFiles.Mnist);
+            // The user's own IDX files (MNIST, Fashion-MNIST, KMNIST …): validated as IDX, taken as given.
+            DataSplit split = MnistLoader.Load(data, MnistFiles.AnyIdx);
             return (split.Train, split.Test);
         }
         throw new UsageException($"--data '{data}' is not 'mnist', 'fashion-mnist', a .csv or .npy file, or an existing .tgz package or folder of IDX files.");

@@ -37,6 +37,14 @@ public sealed record MnistFiles(string Name, string TrainImages, string TrainLab
         },
         ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"]);
 
+    /// <summary>
+    /// Any MNIST-format data set under the standard file names (Fashion-MNIST, KMNIST, a local MNIST copy),
+    /// read as given: every file is still fully validated as IDX, but no hash is known to check.
+    /// </summary>
+    public static MnistFiles AnyIdx { get; } = new("idx",
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+        new Dictionary<string, string>());
+
     /// <summary>Whether every file is verified by the MD5 of its gzip file.</summary>
     public bool VerifiedCompressed => GzipMd5 is { Count: > 0 };
 

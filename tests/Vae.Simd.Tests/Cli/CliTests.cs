@@ -38,6 +38,24 @@ public class CliTests
         Assert.Equal(CheckpointFile.Load(model).Floats("parameters"), CheckpointFile.Load(resumed).Floats("parameters"));
     }
 
+    [Fact]
+    public void LocalIdxFilesOfAnotherDataSetAreAccepted()
+    {
+        // A folder in the MNIST layout whose contents are not MNIST (as Fashion-MNIST or KMNIST would be).
+        string folder = TestData.TempFolder();
+        var random = new Random(3);
+        byte[] Images(int n) { var b = new byte[n * 784]; random.NextBytes(b); return Vae.Simd.Data.IdxWriter.Encode(b, n, 28, 28); }
+        byte[] Labels(int n) => Vae.Simd.Data.IdxWriter.Encode(new byte[n], n);
+        File.WriteAllBytes(Path.Combine(folder, "train-images-idx3-ubyte"), Images(300));
+        File.WriteAllBytes(Path.Combine(folder, "train-labels-idx1-ubyte"), Labels(300));
+        File.WriteAllBytes(Path.Combine(folder, "t10k-images-idx3-ubyte"), Images(50));
+        File.WriteAllBytes(Path.Combine(folder, "t10k-labels-idx1-ubyte"), Labels(50));
+        (int code, string output, string errors) = Run("train", "--data", folder, "--hidden", "16", "--latent", "2", "--epochs", "1",
+            "--out", Path.Combine(folder, "m.vae"), "--quiet");
+        Assert.True(code == 0, errors);
+        Assert.Contains("epoch 1/1", output);
+    }
+
     [Theory]
     [InlineData(new[] { "train", "--latent", "zero" }, "--latent")]
     [InlineData(new[] { "train", "--optimizer", "rmsprop" }, "adam, adagrad, sgd")]
