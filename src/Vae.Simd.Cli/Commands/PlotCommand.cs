@@ -15,6 +15,14 @@ internal sealed class PlotCommand : ICommand
     {
         string path = options.RequiredString("metrics");
         if (!File.Exists(path)) throw new UsageException($"--metrics '{path}': no such file.");
+        int epochs = WriteCurve(path, options.RequiredString("out"));
+        stdout.WriteLine($"wrote {options.RequiredString("out")} ({epochs} epochs)");
+        return 0;
+    }
+
+    /// <summary>Reads a metrics file and writes its learning curve; returns the number of epochs plotted.</summary>
+    internal static int WriteCurve(string path, string output)
+    {
         var train = new List<(double, double)>();
         var test = new List<(double, double)>();
         int lineNumber = 0;
@@ -37,8 +45,7 @@ internal sealed class PlotCommand : ICommand
         }
         if (train.Count == 0) throw new InvalidDataException($"{path}: no metrics records.");
         string svg = SvgPlot.Render("Learning curve", "training examples seen", "ELBO (nats per example)", [("train", train), ("test", test)]);
-        AtomicFile.WriteText(options.RequiredString("out"), svg);
-        stdout.WriteLine($"wrote {options.RequiredString("out")} ({train.Count} epochs)");
-        return 0;
+        AtomicFile.WriteText(output, svg);
+        return train.Count;
     }
 }

@@ -37,7 +37,9 @@ internal sealed class TrainCommand : ICommand
         new("binarize", "none|threshold|dynamic", "Bernoulli targets: intensities, >0.5, or resampled per epoch.", "none"),
         new("limit", "N", "Use only the first N training examples (quick runs)."),
         new("out", "FILE", "Checkpoint written after every epoch (atomically).", "model.vae"),
-        new("metrics", "FILE", "Append one JSON object per epoch to FILE."),
+        new("metrics", "FILE|none", "One JSON object per epoch (a new run starts the file afresh; --resume appends).", "metrics.jsonl beside --out"),
+        new("sample-grid", "FILE|none", "PNG of 64 samples from the prior, written at the end.", "samples.png beside --out"),
+        new("curve", "FILE|none", "SVG learning curve from the metrics, written at the end.", "curve.svg beside --out"),
         new("resume", "FILE", "Continue a run from its checkpoint, bitwise as if never stopped."),
         new("quiet", null, "No progress output."),
     ];
@@ -81,7 +83,10 @@ internal sealed class TrainCommand : ICommand
             cancel.Cancel();
         });
         var progress = options.Has("quiet") ? null : new ProgressPrinter(stderr, epochs);
-        string? metricsPath = options.String("metrics");
+        string? metricsPath = Beside(options, "metrics", outPath, "metrics.jsonl");
+        string? gridPath = Beside(options, "sample-grid", outPath, "samples.png");
+        string? curvePath = Beside(options, "curve", outPath, "curve.svg");
+        if (metricsPath is not null && resumePath is null && File.Exists(metricsPath)) File.Delete(metricsPath);
         stderr.WriteLine($"training {model.Config} on {train.Source} ({train.Count} examples), {trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
 
         try
@@ -111,7 +116,27 @@ internal sealed class TrainCommand : ICommand
             return 1;
         }
         stdout.WriteLine($"saved {outPath}");
+        if (gridPath is not null && ModelOptions.ImageSide(model) is int side and > 0)
+        {
+            var images = new float[64 * model.InputSize];
+            model.Sample(64, 1, images);
+            ModelOptions.WriteGrid(gridPath, images, 64, side, 8);
+            stdout.WriteLine($"wrote {gridPath}");
+        }
+        if (curvePath is not null && metricsPath is not null && File.Exists(metricsPath))
+        {
+            PlotCommand.WriteCurve(metricsPath, curvePath);
+            stdout.WriteLine($"wrote {curvePath}");
+        }
         return 0;
+    }
+
+    /// <summary>An output named by an option, or by default a file of that name beside the checkpoint; 'none' turns it off.</summary>
+    private static string? Beside(CommandLine options, string option, string outPath, string fileName)
+    {
+        string? given = options.Has(option) ? options.String(option) : null;
+        if (string.Equals(given, "none", StringComparison.OrdinalIgnoreCase)) return null;
+        return given ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", fileName);
     }
 
     private static void AppendMetrics(string path, EpochSummary summary, double testElbo, Trainer trainer, int epochSize)

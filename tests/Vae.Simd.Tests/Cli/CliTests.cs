@@ -23,6 +23,10 @@ public class CliTests
         (int code, string output, string errors) = Run(["train", .. common, "--epochs", "2", "--out", model, "--metrics", metrics]);
         Assert.True(code == 0, errors);
         Assert.Contains("epoch 2/2", output);
+        // The main job's other outputs, beside the model: a sample grid and the learning curve.
+        (_, int gridWidth, _) = Pictures.PngDecoder.Decode(File.ReadAllBytes(Path.Combine(folder, "samples.png")));
+        Assert.Equal(8 * 28 + 9 * 2, gridWidth);
+        Assert.Equal(2, System.Xml.Linq.XDocument.Load(Path.Combine(folder, "curve.svg")).Descendants(System.Xml.Linq.XName.Get("polyline", "http://www.w3.org/2000/svg")).Count());
         string[] lines = File.ReadAllLines(metrics);
         Assert.Equal(2, lines.Length);
         using (JsonDocument json = JsonDocument.Parse(lines[1]))
