@@ -17,7 +17,6 @@ internal static unsafe class MicroKernelAvx2
     /// C[0..rows, 0..columns] = α·(A·B) + β·C over a full packed 6 × 16 tile; rows ≤ 6 and columns ≤ 16
     /// select the part of the tile that lies inside C. β = 0 does not read C.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(int kc, float* a, float* b, float* c, int ldc, int rows, int columns, float alpha, float beta)
     {
         Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;

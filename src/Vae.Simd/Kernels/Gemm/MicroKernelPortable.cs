@@ -11,7 +11,6 @@ namespace Vae.Simd.Kernels;
 internal static unsafe class MicroKernelPortable
 {
     /// <summary>Same contract as <see cref="MicroKernelAvx2.Compute"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(int kc, float* a, float* b, float* c, int ldc, int rows, int columns, float alpha, float beta)
     {
         const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
