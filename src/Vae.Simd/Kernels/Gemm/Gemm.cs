@@ -83,6 +83,11 @@ public static unsafe class Gemm
     }
 
     /// <summary>Runs the blocked algorithm for rows [i0, i1) and columns [j0, j1) of C.</summary>
+    /// <remarks>
+    /// Compiled fully optimised from the first call: one call of a large product runs for milliseconds,
+    /// long enough that the JIT would otherwise replace it on the stack with less optimised code.
+    /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Compute(
         Transpose transA, Transpose transB, int i0, int i1, int j0, int j1, int k,
         float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false)
@@ -91,6 +96,7 @@ public static unsafe class Gemm
         GemmWorkspace workspace = GemmWorkspace.Current;
         float* packedA = workspace.PackedA;
         float* packedB = workspace.PackedB;
+        float* tile = workspace.Tile;
         bool avx2 = !portable && MicroKernelAvx2.IsSupported;
 
         for (int jc = j0; jc < j1; jc += GemmBlocking.NC)
@@ -113,10 +119,9 @@ public static unsafe class Gemm
                         {
                             int rows = Math.Min(MR, mc - ir);
                             float* tileC = c + (long)(ic + ir) * ldc + jc + jr;
-                            if (avx2)
-                                MicroKernelAvx2.Compute(kc, packedA + ir * kc, panelB, tileC, ldc, rows, columns, alpha, blockBeta);
-                            else
-                                MicroKernelPortable.Compute(kc, packedA + ir * kc, panelB, tileC, ldc, rows, columns, alpha, blockBeta);
+                            if (avx2) MicroKernelAvx2.Compute(kc, packedA + ir * kc, panelB, tile);
+                            else MicroKernelPortable.Compute(kc, packedA + ir * kc, panelB, tile);
+                            TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta);
                         }
                     }
                 }

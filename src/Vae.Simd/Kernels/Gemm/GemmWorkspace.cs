@@ -10,6 +10,7 @@ internal sealed unsafe class GemmWorkspace
 
     private readonly float[] _a = GC.AllocateUninitializedArray<float>(GemmBlocking.MC * GemmBlocking.KC + 16, pinned: true);
     private readonly float[] _b = GC.AllocateUninitializedArray<float>(GemmBlocking.KC * GemmBlocking.NC + 16, pinned: true);
+    private readonly float[] _tile = GC.AllocateUninitializedArray<float>(GemmBlocking.MR * GemmBlocking.NR + 16, pinned: true);
 
     public static GemmWorkspace Current => s_current ??= new GemmWorkspace();
 
@@ -18,6 +19,9 @@ internal sealed unsafe class GemmWorkspace
 
     /// <summary>Room for a KC × NC block of B in micro-panel layout.</summary>
     public float* PackedB => Align(_b);
+
+    /// <summary>The micro-kernel's output tile (MR × NR).</summary>
+    public float* Tile => Align(_tile);
 
     // Pinned arrays never move, so the aligned address stays valid for the workspace's lifetime.
     private static float* Align(float[] array)

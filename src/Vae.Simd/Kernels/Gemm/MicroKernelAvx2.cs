@@ -14,10 +14,12 @@ internal static unsafe class MicroKernelAvx2
     public static bool IsSupported => Fma.IsSupported && Avx2.IsSupported;
 
     /// <summary>
-    /// C[0..rows, 0..columns] = α·(A·B) + β·C over a full packed 6 × 16 tile; rows ≤ 6 and columns ≤ 16
-    /// select the part of the tile that lies inside C. β = 0 does not read C.
+    /// tile[0..6, 0..16] = A·B over a packed 6 × 16 tile (tile row stride 16, 32-byte aligned). The loop
+    /// ends in exactly twelve stores: with one use of each accumulator after it, the register allocator
+    /// keeps all twelve in registers (a write-back with several paths made NativeAOT spill and reload
+    /// them on every iteration).
     /// </summary>
-    public static void Compute(int kc, float* a, float* b, float* c, int ldc, int rows, int columns, float alpha, float beta)
+    public static void Compute(int kc, float* a, float* b, float* tile)
     {
         Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
         Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
@@ -46,46 +48,11 @@ internal static unsafe class MicroKernelAvx2
             b += GemmBlocking.NR;
         }
 
-        if (rows == GemmBlocking.MR && columns == GemmBlocking.NR)
-        {
-            Vector256<float> va = Vector256.Create(alpha);
-            if (beta == 0f)
-            {
-                Avx.Store(c, c00 * va); Avx.Store(c + 8, c01 * va); c += ldc;
-                Avx.Store(c, c10 * va); Avx.Store(c + 8, c11 * va); c += ldc;
-                Avx.Store(c, c20 * va); Avx.Store(c + 8, c21 * va); c += ldc;
-                Avx.Store(c, c30 * va); Avx.Store(c + 8, c31 * va); c += ldc;
-                Avx.Store(c, c40 * va); Avx.Store(c + 8, c41 * va); c += ldc;
-                Avx.Store(c, c50 * va); Avx.Store(c + 8, c51 * va);
-            }
-            else
-            {
-                Vector256<float> vb = Vector256.Create(beta);
-                Update(c, c00, c01, va, vb); c += ldc;
-                Update(c, c10, c11, va, vb); c += ldc;
-                Update(c, c20, c21, va, vb); c += ldc;
-                Update(c, c30, c31, va, vb); c += ldc;
-                Update(c, c40, c41, va, vb); c += ldc;
-                Update(c, c50, c51, va, vb);
-            }
-            return;
-        }
-
-        // Edge tile: spill the accumulators, then write only the part inside C.
-        float* tile = stackalloc float[GemmBlocking.MR * GemmBlocking.NR];
-        Avx.Store(tile + 0, c00); Avx.Store(tile + 8, c01);
-        Avx.Store(tile + 16, c10); Avx.Store(tile + 24, c11);
-        Avx.Store(tile + 32, c20); Avx.Store(tile + 40, c21);
-        Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
-        Avx.Store(tile + 64, c40); Avx.Store(tile + 72, c41);
-        Avx.Store(tile + 80, c50); Avx.Store(tile + 88, c51);
-        MicroKernelPortable.WriteTile(tile, GemmBlocking.NR, c, ldc, rows, columns, alpha, beta);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Update(float* c, Vector256<float> low, Vector256<float> high, Vector256<float> alpha, Vector256<float> beta)
-    {
-        Avx.Store(c, Fma.MultiplyAdd(low, alpha, Avx.LoadVector256(c) * beta));
-        Avx.Store(c + 8, Fma.MultiplyAdd(high, alpha, Avx.LoadVector256(c + 8) * beta));
+        Avx.StoreAligned(tile + 0, c00); Avx.StoreAligned(tile + 8, c01);
+        Avx.StoreAligned(tile + 16, c10); Avx.StoreAligned(tile + 24, c11);
+        Avx.StoreAligned(tile + 32, c20); Avx.StoreAligned(tile + 40, c21);
+        Avx.StoreAligned(tile + 48, c30); Avx.StoreAligned(tile + 56, c31);
+        Avx.StoreAligned(tile + 64, c40); Avx.StoreAligned(tile + 72, c41);
+        Avx.StoreAligned(tile + 80, c50); Avx.StoreAligned(tile + 88, c51);
     }
 }

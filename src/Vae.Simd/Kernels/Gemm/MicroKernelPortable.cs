@@ -10,11 +10,10 @@ namespace Vae.Simd.Kernels;
 /// </summary>
 internal static unsafe class MicroKernelPortable
 {
-    /// <summary>Same contract as <see cref="MicroKernelAvx2.Compute"/>.</summary>
-    public static void Compute(int kc, float* a, float* b, float* c, int ldc, int rows, int columns, float alpha, float beta)
+    /// <summary>Same contract as <see cref="MicroKernelAvx2.Compute"/>: tile = A·B for a packed 6 × 16 tile.</summary>
+    public static void Compute(int kc, float* a, float* b, float* tile)
     {
         const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
-        float* tile = stackalloc float[MR * NR];
         int width = Vector<float>.Count;
         if (Vector.IsHardwareAccelerated && NR % width == 0)
         {
@@ -45,21 +44,6 @@ internal static unsafe class MicroKernelPortable
                     float av = a[p * MR + r];
                     for (int j = 0; j < NR; j++) tile[r * NR + j] += av * b[p * NR + j];
                 }
-        }
-        WriteTile(tile, NR, c, ldc, rows, columns, alpha, beta);
-    }
-
-    /// <summary>C[r, j] = α·tile[r, j] + β·C[r, j] for the part of a tile inside C; β = 0 does not read C.</summary>
-    public static void WriteTile(float* tile, int tileStride, float* c, int ldc, int rows, int columns, float alpha, float beta)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            float* src = tile + r * tileStride;
-            float* dst = c + (long)r * ldc;
-            if (beta == 0f)
-                for (int j = 0; j < columns; j++) dst[j] = alpha * src[j];
-            else
-                for (int j = 0; j < columns; j++) dst[j] = alpha * src[j] + beta * dst[j];
         }
     }
 }
