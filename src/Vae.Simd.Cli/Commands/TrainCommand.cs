@@ -62,7 +62,7 @@ internal sealed class TrainCommand : ICommand
         Trainer trainer;
         if (resumePath is not null)
         {
-            CheckpointFile file = CheckpointFile.Load(resumePath);
+            Checkpoint file = Checkpoint.Read(resumePath);
             if (!ModelCheckpoint.HasTrainerState(file))
                 throw new InvalidDataException($"{resumePath}: holds a model but no trainer state, so it cannot be resumed.");
             model = ModelCheckpoint.LoadModel(file);

@@ -9,7 +9,7 @@ namespace Vae.Simd.Checkpoints;
 
 /// <summary>
 /// Saves and loads a model, and optionally the trainer's full state (options, optimizer state,
-/// position), in a <see cref="CheckpointFile"/>. Sections: <c>config</c>, <c>parameters</c>, and for
+/// position), in a checkpoint (<see cref="CheckpointWriter"/>, <see cref="Checkpoint"/>). Sections: <c>config</c>, <c>parameters</c>, and for
 /// resumable checkpoints <c>trainer.options</c>, <c>trainer.position</c>, <c>optimizer.state.N</c>.
 /// </summary>
 public static class ModelCheckpoint
@@ -17,25 +17,25 @@ public static class ModelCheckpoint
     /// <summary>Writes the model (and <paramref name="trainer"/>'s state, when given) to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, VariationalAutoencoder model, Trainer? trainer = null)
     {
-        var file = new CheckpointFile();
-        file.Add("config", FormatConfig(model.Config));
-        file.Add("parameters", model.Parameters);
+        var writer = new CheckpointWriter()
+            .AddText("config", FormatConfig(model.Config))
+            .AddFloats("parameters", model.Parameters);
         if (trainer is not null)
         {
-            file.Add("trainer.options", FormatOptions(trainer.Options));
-            file.Add("trainer.position", [trainer.Epoch, trainer.BatchInEpoch, trainer.Step, trainer.Optimizer.Steps]);
+            writer.AddText("trainer.options", FormatOptions(trainer.Options))
+                .AddInt64s("trainer.position", [trainer.Epoch, trainer.BatchInEpoch, trainer.Step, trainer.Optimizer.Steps]);
             IReadOnlyList<float[]> state = trainer.Optimizer.State;
-            for (int i = 0; i < state.Count; i++) file.Add($"optimizer.state.{i}", state[i]);
+            for (int i = 0; i < state.Count; i++) writer.AddFloats($"optimizer.state.{i}", state[i]);
         }
-        file.Save(path);
+        writer.Save(path);
     }
 
     /// <summary>Loads a model.</summary>
     /// <exception cref="InvalidDataException">The file is corrupt or its contents do not fit together.</exception>
-    public static VariationalAutoencoder Load(string path) => LoadModel(CheckpointFile.Load(path));
+    public static VariationalAutoencoder Load(string path) => LoadModel(Checkpoint.Read(path));
 
     /// <summary>The model in an already-read checkpoint.</summary>
-    public static VariationalAutoencoder LoadModel(CheckpointFile file)
+    public static VariationalAutoencoder LoadModel(Checkpoint file)
     {
         VaeConfig config = ParseConfig(file.Text("config"), file.Source);
         try
@@ -49,19 +49,19 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Whether the checkpoint can resume training.</summary>
-    public static bool HasTrainerState(CheckpointFile file) => file.Has("trainer.position");
+    public static bool HasTrainerState(Checkpoint file) => file.Contains("trainer.position");
 
     /// <summary>The trainer options a resumable checkpoint was trained with.</summary>
-    public static TrainerOptions LoadOptions(CheckpointFile file) => ParseOptions(file.Text("trainer.options"), file.Source);
+    public static TrainerOptions LoadOptions(Checkpoint file) => ParseOptions(file.Text("trainer.options"), file.Source);
 
     /// <summary>Restores a trainer built over the checkpoint's model and options to the saved position.</summary>
     /// <exception cref="InvalidDataException">The saved state does not fit the trainer.</exception>
-    public static void RestoreTrainer(CheckpointFile file, Trainer trainer)
+    public static void RestoreTrainer(Checkpoint file, Trainer trainer)
     {
         long[] position = file.Int64s("trainer.position");
         if (position.Length != 4) throw new InvalidDataException($"{file.Source}: trainer.position has {position.Length} values; expected 4.");
         var state = new List<float[]>();
-        for (int i = 0; file.Has($"optimizer.state.{i}"); i++) state.Add(file.Floats($"optimizer.state.{i}"));
+        for (int i = 0; file.Contains($"optimizer.state.{i}"); i++) state.Add(file.Floats($"optimizer.state.{i}"));
         try
         {
             trainer.Optimizer.Restore(position[3], state);

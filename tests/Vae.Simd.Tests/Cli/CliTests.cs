@@ -39,7 +39,7 @@ public class CliTests
         // One epoch, then resume for the second: the same parameters as two epochs straight.
         Assert.Equal(0, Run(["train", .. common, "--epochs", "1", "--out", resumed]).Code);
         Assert.Equal(0, Run(["train", "--data", TestData.MnistPackage, "--limit", "600", "--threads", "1", "--quiet", "--epochs", "2", "--resume", resumed, "--out", resumed]).Code);
-        Assert.Equal(CheckpointFile.Load(model).Floats("parameters"), CheckpointFile.Load(resumed).Floats("parameters"));
+        Assert.Equal(Checkpoint.Read(model).Floats("parameters"), Checkpoint.Read(resumed).Floats("parameters"));
     }
 
     [Fact]

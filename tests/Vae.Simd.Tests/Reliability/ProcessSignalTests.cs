@@ -50,7 +50,7 @@ public class ProcessSignalTests
         string errors = process.StandardError.ReadToEnd();
         Assert.Equal(130, process.ExitCode);
         Assert.Contains("interrupted", errors);
-        CheckpointFile file = CheckpointFile.Load(checkpoint);
+        Checkpoint file = Checkpoint.Read(checkpoint);
         Assert.True(ModelCheckpoint.HasTrainerState(file));
         Assert.True(file.Int64s("trainer.position")[2] > 0);
     }
@@ -73,7 +73,7 @@ public class ProcessSignalTests
             Thread.Sleep(random.Next(0, 150));
             process.Kill();
             process.WaitForExit();
-            CheckpointFile file = CheckpointFile.Load(checkpoint); // throws if torn
+            Checkpoint file = Checkpoint.Read(checkpoint); // throws if torn
             Assert.True(ModelCheckpoint.HasTrainerState(file));
             using var model = ModelCheckpoint.LoadModel(file);
             killedWhileSaved++;

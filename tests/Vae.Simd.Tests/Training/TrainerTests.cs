@@ -47,7 +47,7 @@ public class TrainerTests
             for (int i = 0; i < 3; i++) trainer.TrainBatch();
             ModelCheckpoint.Save(path, model, trainer);
         }
-        CheckpointFile file = CheckpointFile.Load(path);
+        Checkpoint file = Checkpoint.Read(path);
         using VariationalAutoencoder resumed = ModelCheckpoint.LoadModel(file);
         var resumedTrainer = new Trainer(resumed, data, ModelCheckpoint.LoadOptions(file) with { Threads = 1 });
         ModelCheckpoint.RestoreTrainer(file, resumedTrainer);

@@ -1,13 +1,14 @@
-namespace Vae.Simd.Checkpoints;
+namespace Vae.Simd.Cli.Pictures;
 
-/// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as in zip and PNG; detects every single-bit and burst error up to 32 bits.</summary>
-internal static class Crc32
+/// <summary>The CRC-32 of PNG chunks (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320), as the PNG specification's annex gives it.</summary>
+internal static class PngCrc32
 {
     private static readonly uint[] Table = BuildTable();
 
+    /// <summary>The CRC-32 of <paramref name="data"/>.</summary>
     public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
 
-    /// <summary>Continues a CRC over more data (start with 0).</summary>
+    /// <summary>Continues a CRC-32 over more data: <c>Append(Compute(a), b) == Compute(a ++ b)</c>. Start with 0.</summary>
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         crc = ~crc;
