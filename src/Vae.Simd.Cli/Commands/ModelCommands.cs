@@ -115,20 +115,13 @@ internal sealed class ReconstructCommand : ICommand
         (_, Dataset test) = DataSources.Load(options.RequiredString("data"), stderr);
         ModelOptions.CheckData(model, test);
         n = Math.Min(n, test.Count);
-        int columns = Math.Min(n, 16), rows = (n + columns - 1) / columns;
+        int columns = Math.Min(n, 16);
         var originals = new float[n * model.InputSize];
         test.CopyBatch(Enumerable.Range(0, n).ToArray(), originals);
         var reconstructions = new float[originals.Length];
         model.Reconstruct(originals, reconstructions);
-        // Each row of originals is followed by the row of their reconstructions.
-        var tiles = new float[2 * rows * columns * model.InputSize];
-        for (int i = 0; i < n; i++)
-        {
-            int row = i / columns, column = i % columns;
-            originals.AsSpan(i * model.InputSize, model.InputSize).CopyTo(tiles.AsSpan(((2 * row) * columns + column) * model.InputSize));
-            reconstructions.AsSpan(i * model.InputSize, model.InputSize).CopyTo(tiles.AsSpan(((2 * row + 1) * columns + column) * model.InputSize));
-        }
-        ModelOptions.WriteGrid(options.RequiredString("out"), tiles, 2 * rows * columns, side, columns);
+        (float[] tiles, int tileCount) = ImageGrid.OriginalsAboveReconstructions(originals, reconstructions, n, model.InputSize, columns);
+        ModelOptions.WriteGrid(options.RequiredString("out"), tiles, tileCount, side, columns);
         stdout.WriteLine($"wrote {options.RequiredString("out")} ({n} originals above their reconstructions)");
         return 0;
     }
@@ -148,14 +141,7 @@ internal sealed class ManifoldCommand : ICommand
         using VariationalAutoencoder model = ModelOptions.Load(options);
         if (model.LatentSize != 2) throw new UsageException($"the manifold is drawn for a 2-D latent space; this model has {model.LatentSize} dimensions (train with --latent 2).");
         int side = ModelOptions.RequireImages(model, "vae manifold");
-        var z = new float[grid * grid * 2];
-        for (int row = 0; row < grid; row++)
-            for (int column = 0; column < grid; column++)
-            {
-                // Quantiles (i + ½)/grid avoid the infinite 0 and 1; z₂ grows upwards as in the paper.
-                z[2 * (row * grid + column)] = (float)NormalQuantile.Of((column + 0.5) / grid);
-                z[2 * (row * grid + column) + 1] = (float)NormalQuantile.Of(1 - (row + 0.5) / grid);
-            }
+        float[] z = NormalQuantile.ManifoldLatents(grid);
         var images = new float[grid * grid * model.InputSize];
         model.Decode(z, images);
         ModelOptions.WriteGrid(options.RequiredString("out"), images, grid * grid, side, grid, padding: 0);

@@ -28,4 +28,25 @@ internal static class ImageGrid
         }
         return (pixels, gridWidth, gridHeight);
     }
+
+    /// <summary>
+    /// Arranges <paramref name="count"/> originals and their reconstructions for <see cref="Tile"/> with
+    /// <paramref name="columns"/> columns: each row of originals directly above the row of their
+    /// reconstructions; unused cells of a last, partial row are blank (0).
+    /// </summary>
+    /// <returns>The images in tile order and how many tiles there are.</returns>
+    public static (float[] Images, int Count) OriginalsAboveReconstructions(ReadOnlySpan<float> originals, ReadOnlySpan<float> reconstructions, int count, int imageSize, int columns)
+    {
+        if (count < 1 || imageSize < 1 || columns < 1 || originals.Length != count * imageSize || reconstructions.Length != originals.Length)
+            throw new ArgumentException($"ImageGrid: {originals.Length} originals and {reconstructions.Length} reconstructions are not {count} images of {imageSize} values each (columns {columns}).");
+        int rows = (count + columns - 1) / columns;
+        var tiles = new float[2 * rows * columns * imageSize];
+        for (int i = 0; i < count; i++)
+        {
+            int row = i / columns, column = i % columns;
+            originals.Slice(i * imageSize, imageSize).CopyTo(tiles.AsSpan((2 * row * columns + column) * imageSize));
+            reconstructions.Slice(i * imageSize, imageSize).CopyTo(tiles.AsSpan(((2 * row + 1) * columns + column) * imageSize));
+        }
+        return (tiles, 2 * rows * columns);
+    }
 }

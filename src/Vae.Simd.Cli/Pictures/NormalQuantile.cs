@@ -29,4 +29,30 @@ internal static class NormalQuantile
         double r = p - 0.5, s = r * r;
         return (((((A[0] * s + A[1]) * s + A[2]) * s + A[3]) * s + A[4]) * s + A[5]) * r / (((((B[0] * s + B[1]) * s + B[2]) * s + B[3]) * s + B[4]) * s + 1);
     }
+
+    /// <summary>The <paramref name="n"/> quantiles z with Φ(z) = (i + ½)/n, ascending: an even grid in probability that avoids the infinite 0 and 1.</summary>
+    public static double[] Grid(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        var z = new double[n];
+        for (int i = 0; i < n; i++) z[i] = Of((i + 0.5) / n);
+        return z;
+    }
+
+    /// <summary>
+    /// The latent points of the manifold figure: n × n pairs (z₁, z₂) in row-major order, z₁ rising left
+    /// to right and z₂ rising bottom to top (row 0 is the top of the picture), as in the paper's figure 4.
+    /// </summary>
+    public static float[] ManifoldLatents(int n)
+    {
+        double[] z = Grid(n);
+        var latents = new float[n * n * 2];
+        for (int row = 0; row < n; row++)
+            for (int column = 0; column < n; column++)
+            {
+                latents[2 * (row * n + column)] = (float)z[column];
+                latents[2 * (row * n + column) + 1] = (float)z[n - 1 - row];
+            }
+        return latents;
+    }
 }
