@@ -25,7 +25,7 @@ internal static class Crc32C
         uint state = ~crc;
         if (Sse42.X64.IsSupported) state = AppendSse42(state, data);
         else if (ArmCrc32.Arm64.IsSupported) state = AppendArm64(state, data);
-        else state = AppendPortable(state, data);
+        else state = AppendPortableState(state, data);
         return ~state;
     }
 
