@@ -1,3 +1,4 @@
+using Vae.Simd.Files;
 using System.Text.Json;
 using Vae.Simd.Cli.Pictures;
 
@@ -45,7 +46,7 @@ internal sealed class PlotCommand : ICommand
         }
         if (train.Count == 0) throw new InvalidDataException($"{path}: no metrics records.");
         string svg = SvgPlot.Render("Learning curve", "training examples seen", "ELBO (nats per example)", [("train", train), ("test", test)]);
-        AtomicFile.WriteText(output, svg);
+        AtomicWrite.ToFile(output, svg);
         return train.Count;
     }
 }

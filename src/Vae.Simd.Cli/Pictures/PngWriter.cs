@@ -1,3 +1,4 @@
+using Vae.Simd.Files;
 using System.Buffers.Binary;
 using System.IO.Compression;
 
@@ -87,7 +88,7 @@ internal static class PngWriter
 
     /// <summary>Writes the image to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, ReadOnlySpan<byte> pixels, int width, int height, PngColor color = PngColor.Grey) =>
-        AtomicFile.Write(path, Encode(pixels, width, height, color));
+        AtomicWrite.ToFile(path, Encode(pixels, width, height, color));
 
     /// <summary>Filters one row into <paramref name="output"/> (filter byte first) and returns the sum of |filtered byte as signed|.</summary>
     private static long Filter(PngFilter filter, ReadOnlySpan<byte> row, ReadOnlySpan<byte> above, int channels, Span<byte> output)

@@ -1,3 +1,4 @@
+using Vae.Simd.Files;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;

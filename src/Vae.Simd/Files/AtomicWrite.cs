@@ -1,4 +1,4 @@
-namespace Vae.Simd.Checkpoints;
+namespace Vae.Simd.Files;
 
 /// <summary>
 /// Replaces a file whole or not at all: the content goes to a temporary file in the same folder (so the
@@ -30,6 +30,16 @@ internal static class AtomicWrite
             throw;
         }
     }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> whole or not at all.</summary>
+    public static void ToFile(string path, ReadOnlySpan<byte> bytes)
+    {
+        byte[] copy = bytes.ToArray(); // a span cannot be captured by the writer callback
+        ToFile(path, stream => stream.Write(copy));
+    }
+
+    /// <summary>Writes UTF-8 <paramref name="text"/> to <paramref name="path"/> whole or not at all.</summary>
+    public static void ToFile(string path, string text) => ToFile(path, System.Text.Encoding.UTF8.GetBytes(text));
 
     /// <summary>A unique name beside the target; it matches <c>name.tmp-*</c> so stray ones (after a kill) are easy to spot.</summary>
     internal static string TempPathFor(string fullPath) => $"{fullPath}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
