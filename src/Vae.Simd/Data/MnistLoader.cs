@@ -13,8 +13,8 @@ public sealed record DataSplit(ImageDataset Train, ImageDataset Test);
 /// </summary>
 public static class MnistLoader
 {
-    /// <summary>One of the four files as found: its raw IDX bytes and, when it came compressed, the gzip bytes.</summary>
-    internal readonly record struct FoundFile(byte[] Raw, byte[]? Gzip);
+    /// <summary>One of the four files as found: its raw IDX bytes, the gzip bytes when it came compressed, and where it was (for messages).</summary>
+    internal readonly record struct FoundFile(byte[] Raw, byte[]? Gzip, string Where);
 
     /// <summary>Loads from <paramref name="path"/>: a <c>.tgz</c>/<c>.tar.gz</c> package or a folder.</summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
@@ -22,7 +22,7 @@ public static class MnistLoader
     public static DataSplit Load(string path, MnistFiles files)
     {
         Dictionary<string, FoundFile> found = ReadFiles(path, files);
-        return Build(name => found[name].Raw, files);
+        return Build(found, files);
     }
 
     /// <summary>The four files of <paramref name="files"/> in a package or folder, each validated and verified by its hash.</summary>
@@ -43,12 +43,13 @@ public static class MnistLoader
     }
 
     /// <summary>Builds the two data sets from the four raw IDX files (already verified).</summary>
-    private static DataSplit Build(Func<string, byte[]> raw, MnistFiles files)
+    private static DataSplit Build(Dictionary<string, FoundFile> found, MnistFiles files)
     {
-        ImageDataset Images(string imagesName, string labelsName, string split)
+        ImageDataset Images(string imagesFile, string labelsFile, string split)
         {
-            IdxFile images = IdxFile.Parse(raw(imagesName), imagesName);
-            IdxFile labels = IdxFile.Parse(raw(labelsName), labelsName);
+            (string imagesName, string labelsName) = (found[imagesFile].Where, found[labelsFile].Where);
+            IdxFile images = IdxFile.Parse(found[imagesFile].Raw, imagesName);
+            IdxFile labels = IdxFile.Parse(found[labelsFile].Raw, labelsName);
             if (images.Dimensions.Count != 3)
                 throw new InvalidDataException($"{imagesName}: images need rank 3 (count, height, width); got rank {images.Dimensions.Count}.");
             if (labels.Dimensions.Count != 1)
@@ -90,13 +91,13 @@ public static class MnistLoader
         VerifyCompressed(gzip, name, files, where);
         byte[] raw = DecompressIdx(gzip, where);
         Verify(raw, name, files, where);
-        return new FoundFile(raw, gzip);
+        return new FoundFile(raw, gzip, where);
     }
 
     private static FoundFile FromRaw(byte[] raw, string name, MnistFiles files, string where)
     {
         Verify(raw, name, files, where);
-        return new FoundFile(raw, null);
+        return new FoundFile(raw, null, where);
     }
 
     private static Dictionary<string, FoundFile> ReadPackage(string path, MnistFiles files)
