@@ -29,6 +29,8 @@ internal enum OpKind : byte
     StandardNormalLogDensity,
     KlStandardNormal,
     Reparameterize,
+    LogAddExp,
+    ContinuousBernoulliLogLikelihood,
 }
 
 /// <summary>The activation fused into a <see cref="OpKind.Linear"/> op.</summary>

@@ -184,6 +184,8 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             case OpKind.StandardNormalLogDensity: StandardNormalLogDensityOp.Backward(this, in op); break;
             case OpKind.KlStandardNormal: KlStandardNormalOp.Backward(this, in op); break;
             case OpKind.Reparameterize: ReparameterizeOp.Backward(this, in op); break;
+            case OpKind.LogAddExp: LogAddExpOp.Backward(this, in op); break;
+            case OpKind.ContinuousBernoulliLogLikelihood: ContinuousBernoulliLogLikelihoodOp.Backward(this, in op); break;
             default: throw new InvalidOperationException($"Backward: no rule for op {op.Kind}.");
         }
     }

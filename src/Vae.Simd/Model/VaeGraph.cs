@@ -1,81 +1,146 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Vae.Simd.Autodiff;
+using Vae.Simd.Randomness;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Model;
 
 /// <summary>The per-example terms of an ELBO estimate: E[log p(x|z)] and the (estimated) KL, one value per row.</summary>
-internal readonly record struct ElboTerms(Var Reconstruction, Var Kl);
+internal readonly record struct ElboTerms(Var Reconstruction, Var Kl)
+{
+    /// <summary>The ELBO of each row, reconstruction − KL: the one place the two terms are combined into the bound.</summary>
+    public void PerExample(Tape<float> tape, Span<float> destination) =>
+        Kernels.ElementWise.Subtract(tape.Value(Reconstruction), tape.Value(Kl), destination);
+}
+
+/// <summary>The decoder's output for a batch of z: the parameters of p(x|z).</summary>
+/// <param name="Logits">Bernoulli and continuous-Bernoulli logits, or the Gaussian's mean [n × input].</param>
+/// <param name="LogVariance">The Gaussian's log variance: [n × input] (per-pixel) or one value [1] (shared, fixed); unused otherwise.</param>
+internal readonly record struct Decoded(Var Logits, Var LogVariance);
+
+/// <summary>Where the reparameterisation noise ε of a batch comes from: row r draws its L samples, in order, from stream (seed, purpose, coordinate, key of r).</summary>
+/// <param name="Seed">The caller's seed.</param>
+/// <param name="Purpose">A <see cref="RandomPurpose"/>.</param>
+/// <param name="Coordinate">The stream's first coordinate (the training step; 0 for inference).</param>
+/// <param name="Examples">Each row's key (its index in the data set); empty: row r's key is <paramref name="FirstRow"/> + r.</param>
+/// <param name="FirstRow">The key of row 0 when <paramref name="Examples"/> is empty.</param>
+internal readonly ref struct NoiseSource(ulong Seed, ulong Purpose, ulong Coordinate, ReadOnlySpan<int> Examples, long FirstRow = 0)
+{
+    public ulong Seed { get; } = Seed;
+    public ulong Purpose { get; } = Purpose;
+    public ulong Coordinate { get; } = Coordinate;
+    public ReadOnlySpan<int> Examples { get; } = Examples;
+    public long FirstRow { get; } = FirstRow;
+
+    public ulong Key(int row) => Examples.IsEmpty ? (ulong)(FirstRow + row) : (ulong)Examples[row];
+}
 
 /// <summary>
-/// Records a VAE on a tape, for either element type: float for training and inference, double for
-/// gradient-checking the whole ELBO. Parameters arrive as one <see cref="Var"/> per slice of the
-/// <see cref="ParameterLayout"/>, bound by the caller (to training buffers, to inference values, or to
-/// GradCheck inputs).
+/// The one graph builder of the VAE, for either element type (float for training and inference, double for
+/// gradient-checking the whole ELBO): batch in → ELBO terms out. It holds the tape handles of the
+/// parameters by layer — taken from <see cref="ParameterLayout"/>, never by position — and the steps every
+/// caller shares: bind the parameters, record the batch, fill the noise, build the ELBO.
 /// </summary>
-internal static class VaeGraph
+/// <remarks>One instance per tape; <see cref="Begin"/> or <see cref="Bind"/> before each graph. Reused, it allocates nothing.</remarks>
+internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Binds every slice of <paramref name="values"/> (and of <paramref name="gradients"/>, when training) as parameters.</summary>
-    public static void BindParameters<T>(Tape<T> tape, ParameterLayout layout, Memory<T> values, Memory<T> gradients, Span<Var> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly VaeConfig _config;
+    private readonly ParameterLayout _layout;
+    private readonly Var[] _parameters;
+    private readonly int _sharedLogVariance;
+    private Var[] _noise = [];
+    private Var _fixedLogVariance;
+
+    public VaeGraph(VaeConfig config, ParameterLayout layout)
     {
-        IReadOnlyList<ParameterSlice> slices = layout.Slices;
+        _config = config;
+        _layout = layout;
+        _parameters = new Var[layout.Slices.Count];
+        _sharedLogVariance = layout.SharedLogVariance is { } shared ? layout.IndexOf(shared.Name) : -1;
+    }
+
+    public VaeConfig Config => _config;
+
+    /// <summary>
+    /// Resets <paramref name="tape"/>, binds every parameter slice of <paramref name="values"/> (and of
+    /// <paramref name="gradients"/>, whose entries the backward pass adds to, when the tape records
+    /// gradients), and records an input of <paramref name="rows"/> examples for the caller to fill (none when 0: a graph that starts from z).
+    /// </summary>
+    public Var Begin(Tape<T> tape, Memory<T> values, Memory<T> gradients, int rows)
+    {
+        tape.Reset();
+        IReadOnlyList<ParameterSlice> slices = _layout.Slices;
         for (int i = 0; i < slices.Count; i++)
         {
             ParameterSlice s = slices[i];
-            destination[i] = tape.RecordsGradients && !gradients.IsEmpty
+            _parameters[i] = tape.RecordsGradients && !gradients.IsEmpty
                 ? tape.Parameter(values.Slice(s.Offset, s.Length), gradients.Slice(s.Offset, s.Length), s.Shape)
                 : tape.Parameter(values.Slice(s.Offset, s.Length), s.Shape);
         }
+        RecordFixedVariance(tape);
+        return rows == 0 ? default : tape.Input(TensorShape.Matrix(rows, _config.InputSize));
+    }
+
+    /// <summary>Binds parameters already recorded on the tape, one per slice of the layout in order (GradCheck's variables).</summary>
+    public void Bind(Tape<T> tape, ReadOnlySpan<Var> parameters)
+    {
+        if (parameters.Length != _parameters.Length)
+            throw new ArgumentException($"VaeGraph: {parameters.Length} parameters bound; the layout has {_parameters.Length} slices.");
+        parameters.CopyTo(_parameters);
+        RecordFixedVariance(tape);
     }
 
     /// <summary>q(z|x): the mean and log variance, [n × latent] each.</summary>
-    public static (Var Mean, Var LogVariance) Encode<T>(Tape<T> tape, VaeConfig config, ReadOnlySpan<Var> p, Var x)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public (Var Mean, Var LogVariance) Encode(Tape<T> tape, Var x)
     {
-        int hidden = config.HiddenSizes.Count;
         Var h = x;
-        for (int i = 0; i < hidden; i++) h = tape.Linear(h, p[2 * i], p[2 * i + 1], config.Activation);
-        Var mean = tape.Linear(h, p[2 * hidden], p[2 * hidden + 1]);
-        Var logVariance = tape.Linear(h, p[2 * hidden + 2], p[2 * hidden + 3]);
-        return (mean, logVariance);
+        IReadOnlyList<LayerParameters> hidden = _layout.EncoderHidden;
+        for (int i = 0; i < hidden.Count; i++) h = Apply(tape, hidden[i], h, _config.Activation); // for, not foreach: an interface enumerator would allocate
+        return (Apply(tape, _layout.Mean, h), Apply(tape, _layout.LogVariance, h));
     }
 
-    /// <summary>p(x|z): Bernoulli logits (second value unused), or the Gaussian's mean and log variance.</summary>
-    public static (Var First, Var Second) Decode<T>(Tape<T> tape, VaeConfig config, ReadOnlySpan<Var> p, Var z)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The parameters of p(x|z) for each row of <paramref name="z"/>.</summary>
+    public Decoded Decode(Tape<T> tape, Var z)
     {
-        int hidden = config.HiddenSizes.Count;
-        int layer = hidden + 2;
         Var h = z;
-        for (int i = 0; i < hidden; i++, layer++) h = tape.Linear(h, p[2 * layer], p[2 * layer + 1], config.Activation);
-        Var first = tape.Linear(h, p[2 * layer], p[2 * layer + 1]);
-        if (config.Likelihood == Likelihood.Bernoulli) return (first, default);
-        layer++;
-        return (first, tape.Linear(h, p[2 * layer], p[2 * layer + 1]));
+        IReadOnlyList<LayerParameters> hidden = _layout.DecoderHidden;
+        for (int i = 0; i < hidden.Count; i++) h = Apply(tape, hidden[i], h, _config.Activation);
+        Var logits = Apply(tape, _layout.Output, h);
+        if (_config.Likelihood != Likelihood.Gaussian) return new Decoded(logits, default);
+        Var logVariance = _config.GaussianVariance switch
+        {
+            GaussianVariance.PerPixel => Apply(tape, _layout.OutputLogVariance!, h),
+            GaussianVariance.Shared => _parameters[_sharedLogVariance],
+            _ => _fixedLogVariance,
+        };
+        // σ² = σ²_min + exp(v): a learned variance cannot collapse below the floor (0: the unfloored model, recorded as before).
+        if (_config.GaussianVariance != GaussianVariance.Fixed && _config.MinVariance > 0f)
+            logVariance = tape.LogAddExp(logVariance, T.Log(T.CreateChecked(_config.MinVariance)));
+        return new Decoded(logits, logVariance);
     }
 
     /// <summary>log p(x | decoded), one value per row.</summary>
-    public static Var LogLikelihood<T>(Tape<T> tape, VaeConfig config, (Var First, Var Second) decoded, Var x)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        config.Likelihood == Likelihood.Bernoulli
-            ? tape.BernoulliLogLikelihood(decoded.First, x)
-            : tape.GaussianLogLikelihood(x, decoded.First, decoded.Second);
+    public Var LogLikelihood(Tape<T> tape, Decoded decoded, Var x) => _config.Likelihood switch
+    {
+        Likelihood.Bernoulli => tape.BernoulliLogLikelihood(decoded.Logits, x),
+        Likelihood.ContinuousBernoulli => tape.ContinuousBernoulliLogLikelihood(decoded.Logits, x),
+        _ => tape.GaussianLogLikelihood(x, decoded.Logits, decoded.LogVariance),
+    };
 
     /// <summary>
     /// The ELBO's terms for the rows of <paramref name="x"/>, with one noise input [n × latent] per sample
-    /// (ε ~ N(0, I), filled by the caller). The reconstruction term is averaged over the samples; the KL
-    /// is analytic, or averaged log q(z|x) − log p(z) at the samples for the Monte Carlo estimator.
+    /// (ε ~ N(0, I)). The reconstruction term is averaged over the samples; the KL is analytic, or averaged
+    /// log q(z|x) − log p(z) at the samples for the Monte Carlo estimator.
     /// </summary>
-    public static ElboTerms Elbo<T>(Tape<T> tape, VaeConfig config, Estimator estimator, ReadOnlySpan<Var> p, Var x, ReadOnlySpan<Var> noise)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public ElboTerms Elbo(Tape<T> tape, Var x, Estimator estimator, ReadOnlySpan<Var> noise)
     {
-        (Var mean, Var logVariance) = Encode(tape, config, p, x);
+        (Var mean, Var logVariance) = Encode(tape, x);
         Var reconstruction = default, kl = default;
         for (int l = 0; l < noise.Length; l++)
         {
             Var z = tape.Reparameterize(mean, logVariance, noise[l]);
-            Var logLikelihood = LogLikelihood(tape, config, Decode(tape, config, p, z), x);
+            Var logLikelihood = LogLikelihood(tape, Decode(tape, z), x);
             reconstruction = l == 0 ? logLikelihood : tape.Add(reconstruction, logLikelihood);
             if (estimator == Estimator.MonteCarlo)
             {
@@ -94,11 +159,31 @@ internal static class VaeGraph
     }
 
     /// <summary>
+    /// The ELBO's terms with <paramref name="samples"/> draws of z per row, the noise recorded and drawn
+    /// from <paramref name="source"/> (float tapes): what training and inference both evaluate.
+    /// </summary>
+    public ElboTerms Elbo(Tape<T> tape, Var x, Estimator estimator, int samples, in NoiseSource source)
+    {
+        if (typeof(T) != typeof(float)) throw new NotSupportedException("VaeGraph: noise is drawn for float tapes; give a double tape its noise as inputs.");
+        if (_noise.Length < samples) _noise = new Var[samples];
+        Span<Var> noise = _noise.AsSpan(0, samples);
+        int rows = tape.Shape(x).Rows, latent = _config.LatentSize;
+        for (int l = 0; l < samples; l++) noise[l] = tape.Input(TensorShape.Matrix(rows, latent));
+        for (int r = 0; r < rows; r++)
+        {
+            // Row r's noise for all L samples comes from one stream keyed by the example, independent of shards and threads.
+            var random = CounterRandom.For(source.Seed, source.Purpose, source.Coordinate, source.Key(r));
+            for (int l = 0; l < samples; l++)
+                random.FillNormal(MemoryMarshal.Cast<T, float>(tape.Value(noise[l])).Slice(r * latent, latent));
+        }
+        return Elbo(tape, x, estimator, noise);
+    }
+
+    /// <summary>
     /// The loss to minimise for a shard of a minibatch of <paramref name="batchSize"/> examples:
     /// −(1/M)·Σ_rows (reconstruction − klWeight·KL), so shard gradients add up to the minibatch's.
     /// </summary>
-    public static Var Loss<T>(Tape<T> tape, ElboTerms terms, T klWeight, int batchSize)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static Var Loss(Tape<T> tape, ElboTerms terms, T klWeight, int batchSize)
     {
         Var objective = klWeight == T.One
             ? tape.Subtract(terms.Reconstruction, terms.Kl)
@@ -106,7 +191,13 @@ internal static class VaeGraph
         return tape.Scale(tape.Sum(objective), -T.One / T.CreateChecked(batchSize));
     }
 
-    /// <summary>A noise input of shape [rows × latent].</summary>
-    public static Var NoiseInput<T>(Tape<T> tape, int rows, int latent) where T : unmanaged, IFloatingPointIeee754<T> =>
-        tape.Input(TensorShape.Matrix(rows, latent));
+    private Var Apply(Tape<T> tape, LayerParameters layer, Var input, Activation activation = Activation.None) =>
+        tape.Linear(input, _parameters[layer.WeightIndex], _parameters[layer.WeightIndex + 1], activation);
+
+    private void RecordFixedVariance(Tape<T> tape)
+    {
+        if (_config.Likelihood != Likelihood.Gaussian || _config.GaussianVariance != GaussianVariance.Fixed) return;
+        _fixedLogVariance = tape.Input(TensorShape.Vector(1));
+        tape.Value(_fixedLogVariance)[0] = T.Log(T.CreateChecked(_config.FixedVariance));
+    }
 }

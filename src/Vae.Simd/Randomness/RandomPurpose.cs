@@ -10,12 +10,14 @@ public static class RandomPurpose
     public const ulong Initialization = 1;
     /// <summary>Minibatch order (first coordinate: epoch).</summary>
     public const ulong Shuffle = 2;
-    /// <summary>Reparameterisation noise ε (coordinates: step, example index within the data set).</summary>
+    /// <summary>Training's reparameterisation noise ε (coordinates: step, example index within the data set).</summary>
     public const ulong Noise = 3;
     /// <summary>Dynamic binarisation of inputs (coordinates: epoch, example index).</summary>
     public const ulong Binarization = 4;
     /// <summary>Sampling from the prior for pictures and the <c>Sample</c> API (coordinate: caller's seed).</summary>
     public const ulong PriorSample = 5;
-    /// <summary>Importance-sampling evaluation of log p(x) (coordinates: example index, sample block).</summary>
+    /// <summary>Importance-sampling evaluation of log p(x) (coordinates: example index, <see cref="ulong.MaxValue"/>).</summary>
     public const ulong ImportanceSampling = 6;
+    /// <summary>The noise ε of an ELBO evaluated for inference or a test score (coordinates: 0, row index).</summary>
+    public const ulong ElboNoise = 7;
 }

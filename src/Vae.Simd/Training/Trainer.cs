@@ -4,21 +4,22 @@ using Vae.Simd.Data;
 using Vae.Simd.Kernels;
 using Vae.Simd.Model;
 using Vae.Simd.Randomness;
-using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Training;
 
 /// <summary>
 /// Minibatch SGVB training of a <see cref="VariationalAutoencoder"/>. Each minibatch is cut into fixed
-/// shards; a pool of persistent worker threads runs every shard on its own tape and
-/// gradient buffer; the shard gradients are added in shard order and one optimizer step follows.
+/// shards; <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> runs every shard on its own tape and
+/// gradient buffer; the shard gradients are added in shard order and one optimizer step follows, itself one
+/// parallel loop over chunks of the parameter buffer.
 /// </summary>
 /// <remarks>
 /// Deterministic: the epoch's order comes from (seed, epoch), each example's noise ε from
 /// (seed, step, example index), and the reduction order is fixed, so the same seed and options give
 /// bitwise the same parameters with any thread count. The full state is the parameters, the optimizer
 /// state, <see cref="Epoch"/>, <see cref="BatchInEpoch"/> and <see cref="Step"/>; restoring them resumes
-/// bitwise. After the first step a step allocates nothing.
+/// bitwise. After the first step our code allocates nothing in a step; what <c>Parallel.For</c> itself allocates
+/// (its loop state and tasks, two calls a step) is reported by <c>vae bench train</c>.
 /// </remarks>
 public sealed class Trainer
 {
@@ -28,6 +29,7 @@ public sealed class Trainer
     private readonly int[] _order;
     private readonly Action<int> _runShard;
     private readonly Action<int> _updateChunk;
+    private readonly ParallelOptions _parallel;
     private readonly float[] _reduced;
     private readonly int _chunks;
     private int _batchRows;
@@ -54,8 +56,10 @@ public sealed class Trainer
         _order = new int[data.Count];
         _chunks = Math.Max(1, Math.Min(64, parameters / 4096));
         _reduced = new float[parameters];
+        // Created once: a step passes these to Parallel.For and builds no delegate or options of its own.
         _runShard = RunShard;
         _updateChunk = UpdateChunk;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
     }
 
     /// <summary>The settings.</summary>
@@ -126,7 +130,7 @@ public sealed class Trainer
         _shardCount = (_batchRows + Options.ShardSize - 1) / Options.ShardSize;
         _klWeight = Options.Elbo.KlWeight(Step);
 
-        WorkerPool.Shared.Run(_shardCount, Options.Threads, _runShard);
+        ParallelLoop(_shardCount, _runShard);
         double elbo = 0, loss = 0;
         bool finite = true;
         for (int s = 0; s < _shardCount; s++) { elbo += _shards[s].ElboSum; loss += _shards[s].Loss; finite &= _shards[s].GradientsFinite; }
@@ -135,11 +139,22 @@ public sealed class Trainer
 
         // One pass per chunk: add the shard gradients in shard order, then the optimizer update.
         Optimizer.BeginStep();
-        WorkerPool.Shared.Run(_chunks, Options.Threads, _updateChunk);
+        ParallelLoop(_chunks, _updateChunk);
 
         Step++;
         BatchInEpoch++;
         return elbo;
+    }
+
+    /// <summary>body(0 … count − 1), in parallel when more than one thread is allowed; which thread runs an item never changes its result.</summary>
+    private void ParallelLoop(int count, Action<int> body)
+    {
+        if (Options.Threads == 1 || count == 1)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, _parallel, body);
     }
 
     private long ExamplesSeen() => (long)Epoch * _data.Count + Math.Min(_data.Count, (long)BatchInEpoch * Options.BatchSize);
@@ -182,22 +197,22 @@ public sealed class Trainer
 
     private static double Seconds(long start) => Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-    /// <summary>One shard's tape, gradient buffer and parameter handles, reused every step.</summary>
+    /// <summary>One shard's tape, graph builder and gradient buffer, reused every step.</summary>
     private sealed class Shard
     {
         private readonly VariationalAutoencoder _model;
         private readonly TrainerOptions _options;
         private readonly Tape<float> _tape = new();
-        private readonly Var[] _parameters;
-        private readonly Var[] _noise;
+        private readonly VaeGraph<float> _graph;
+        private readonly float[] _elbo;
 
         public Shard(VariationalAutoencoder model, TrainerOptions options)
         {
             _model = model;
             _options = options;
+            _graph = new VaeGraph<float>(model.Config, model.Layout);
             Gradients = new float[model.Parameters.Length];
-            _parameters = new Var[model.Layout.Slices.Count];
-            _noise = new Var[options.Elbo.Samples];
+            _elbo = new float[options.ShardSize];
         }
 
         public float[] Gradients { get; }
@@ -207,24 +222,17 @@ public sealed class Trainer
 
         public void Run(Dataset data, ReadOnlySpan<int> examples, int epoch, long step, float klWeight, int batchSize)
         {
-            int rows = examples.Length, latent = _model.LatentSize;
+            int rows = examples.Length;
             Array.Clear(Gradients);
-            _tape.Reset();
-            VaeGraph.BindParameters(_tape, _model.Layout, _model.ParameterArray, Gradients, _parameters);
-            Var x = _tape.Input(TensorShape.Matrix(rows, _model.InputSize));
+            Var x = _graph.Begin(_tape, _model.ParameterArray, Gradients, rows);
             data.CopyBatch(examples, _tape.Value(x), _options.Binarization, epoch);
-            for (int l = 0; l < _noise.Length; l++) _noise[l] = VaeGraph.NoiseInput(_tape, rows, latent);
-            for (int r = 0; r < rows; r++)
-            {
-                // Example r's noise for all L samples, from (seed, step, example index): independent of shards and threads.
-                var random = CounterRandom.For(_options.Seed, RandomPurpose.Noise, (ulong)step, (ulong)examples[r]);
-                for (int l = 0; l < _noise.Length; l++) random.FillNormal(_tape.Value(_noise[l]).Slice(r * latent, latent));
-            }
-            ElboTerms terms = VaeGraph.Elbo(_tape, _model.Config, _options.Elbo.Estimator, _parameters, x, _noise);
-            Var loss = VaeGraph.Loss(_tape, terms, klWeight, batchSize);
-            ReadOnlySpan<float> reconstruction = _tape.Value(terms.Reconstruction), kl = _tape.Value(terms.Kl);
+            var noise = new NoiseSource(_options.Seed, RandomPurpose.Noise, (ulong)step, examples);
+            ElboTerms terms = _graph.Elbo(_tape, x, _options.Elbo.Estimator, _options.Elbo.Samples, noise);
+            Var loss = VaeGraph<float>.Loss(_tape, terms, klWeight, batchSize);
+            Span<float> elbo = _elbo.AsSpan(0, rows);
+            terms.PerExample(_tape, elbo);
             double sum = 0;
-            for (int r = 0; r < rows; r++) sum += reconstruction[r] - kl[r];
+            foreach (float e in elbo) sum += e;
             ElboSum = sum;
             Loss = _tape.Scalar(loss);
             _tape.Backward(loss);

@@ -5,7 +5,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Tests.Autodiff;
 
 /// <summary>How an op's inputs are drawn: a shape rule and a value domain that respects the op.</summary>
-public enum Domain { Any, Positive, AwayFromZero, Wide, Unit, LogVariance }
+public enum Domain { Any, Positive, AwayFromZero, Wide, Unit, LogVariance, NearZero }
 
 /// <summary>One op under test: its inputs (shape as a function of the random sizes) and how to apply it.</summary>
 public sealed record OpCase(string Name, (Func<Sizes, TensorShape> Shape, Domain Domain, bool Differentiable)[] Inputs, Func<Tape<double>, IReadOnlyList<Var>, Var> Apply)
@@ -52,6 +52,11 @@ public static class OpCatalog
         new("GaussianLogLikelihood", [(s => M(s.N, s.C), Domain.Any, true), (s => M(s.N, s.C), Domain.Any, true), (s => M(s.N, s.C), Domain.LogVariance, true)], (t, v) => t.GaussianLogLikelihood(v[0], v[1], v[2])),
         new("StandardNormalLogDensity", [(s => M(s.N, s.C), Domain.Any, true)], (t, v) => t.StandardNormalLogDensity(v[0])),
         new("KlStandardNormal", [(s => M(s.N, s.C), Domain.Any, true), (s => M(s.N, s.C), Domain.LogVariance, true)], (t, v) => t.KlStandardNormal(v[0], v[1])),
+        new("LogAddExp", [(s => M(s.N, s.C), Domain.Wide, true)], (t, v) => t.LogAddExp(v[0], -1.25)),
+        new("GaussianLogLikelihoodSharedVariance", [(s => M(s.N, s.C), Domain.Any, true), (s => M(s.N, s.C), Domain.Any, true), (s => V(1), Domain.LogVariance, true)], (t, v) => t.GaussianLogLikelihood(v[0], v[1], v[2])),
+        new("ContinuousBernoulliLogLikelihood", [(s => M(s.N, s.C), Domain.Wide, true), (s => M(s.N, s.C), Domain.Unit, true)], (t, v) => t.ContinuousBernoulliLogLikelihood(v[0], v[1])),
+        // Logits within the series' range (λ near ½), where the closed form of log C cancels.
+        new("ContinuousBernoulliLogLikelihoodNearHalf", [(s => M(s.N, s.C), Domain.NearZero, true), (s => M(s.N, s.C), Domain.Unit, true)], (t, v) => t.ContinuousBernoulliLogLikelihood(v[0], v[1])),
         new("Reparameterize", [(s => M(s.N, s.C), Domain.Any, true), (s => M(s.N, s.C), Domain.LogVariance, true), (s => M(s.N, s.C), Domain.Any, false)], (t, v) => t.Reparameterize(v[0], v[1], v[2])),
     ];
 
@@ -66,6 +71,7 @@ public static class OpCatalog
         Domain.Wide => (random.NextDouble() * 2 - 1) * (random.Next(4) == 0 ? 25 : 4),
         Domain.Unit => random.NextDouble(),
         Domain.LogVariance => (random.NextDouble() * 2 - 1) * 2,
+        Domain.NearZero => (random.NextDouble() * 2 - 1) * 0.6,
         _ => (random.NextDouble() * 2 - 1) * 1.5,
     };
 

@@ -123,6 +123,9 @@ public class OpGradientTests(ITestOutputHelper output)
         "StandardNormalLogDensity" => t.StandardNormalLogDensity(v[0]),
         "KlStandardNormal" => t.KlStandardNormal(v[0], v[1]),
         "Reparameterize" => t.Reparameterize(v[0], v[1], v[2]),
+        "LogAddExp" => t.LogAddExp(v[0], -1.25f),
+        "GaussianLogLikelihoodSharedVariance" => t.GaussianLogLikelihood(v[0], v[1], v[2]),
+        "ContinuousBernoulliLogLikelihood" or "ContinuousBernoulliLogLikelihoodNearHalf" => t.ContinuousBernoulliLogLikelihood(v[0], v[1]),
         _ => throw new ArgumentException(op.Name),
     };
 

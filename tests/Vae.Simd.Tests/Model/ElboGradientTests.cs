@@ -9,17 +9,24 @@ namespace Vae.Simd.Tests.Model;
 /// <summary>The whole VAE objective against finite differences, for every parameter tensor.</summary>
 public class ElboGradientTests
 {
-    public static TheoryData<Likelihood, Estimator, Activation> Setups() => new()
+    public static TheoryData<Likelihood, Estimator, Activation, GaussianVariance, float> Setups() => new()
     {
-        { Likelihood.Bernoulli, Estimator.Analytic, Activation.Tanh },
-        { Likelihood.Bernoulli, Estimator.MonteCarlo, Activation.Relu },
-        { Likelihood.Gaussian, Estimator.Analytic, Activation.Relu },
-        { Likelihood.Gaussian, Estimator.MonteCarlo, Activation.Tanh },
+        { Likelihood.Bernoulli, Estimator.Analytic, Activation.Tanh, GaussianVariance.PerPixel, 0f },
+        { Likelihood.Bernoulli, Estimator.MonteCarlo, Activation.Relu, GaussianVariance.PerPixel, 0f },
+        { Likelihood.Gaussian, Estimator.Analytic, Activation.Relu, GaussianVariance.PerPixel, 0f },
+        { Likelihood.Gaussian, Estimator.MonteCarlo, Activation.Tanh, GaussianVariance.PerPixel, 0f },
+        // The variance floor and the other variance modes (a floor of 0.3 is active at the drawn log variances).
+        { Likelihood.Gaussian, Estimator.Analytic, Activation.Tanh, GaussianVariance.PerPixel, 0.3f },
+        { Likelihood.Gaussian, Estimator.Analytic, Activation.Relu, GaussianVariance.Shared, 0.3f },
+        { Likelihood.Gaussian, Estimator.MonteCarlo, Activation.Tanh, GaussianVariance.Shared, 0f },
+        { Likelihood.Gaussian, Estimator.Analytic, Activation.Tanh, GaussianVariance.Fixed, 0.3f },
+        { Likelihood.ContinuousBernoulli, Estimator.Analytic, Activation.Tanh, GaussianVariance.PerPixel, 0f },
+        { Likelihood.ContinuousBernoulli, Estimator.MonteCarlo, Activation.Relu, GaussianVariance.PerPixel, 0f },
     };
 
     [Theory]
     [MemberData(nameof(Setups))]
-    public void FullElboGradientMatchesFiniteDifferencesForEveryParameter(Likelihood likelihood, Estimator estimator, Activation activation)
+    public void FullElboGradientMatchesFiniteDifferencesForEveryParameter(Likelihood likelihood, Estimator estimator, Activation activation, GaussianVariance variance, float minVariance)
     {
         Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
         {
@@ -31,6 +38,9 @@ public class ElboGradientTests
                 Activation = activation,
                 LatentSize = random.Next(1, 4),
                 Likelihood = likelihood,
+                GaussianVariance = variance,
+                MinVariance = minVariance,
+                FixedVariance = 0.2f,
             };
             int rows = random.Next(1, 4), samples = random.Next(1, 3);
             var model = new VariationalAutoencoder(config, (ulong)seed);
@@ -42,7 +52,7 @@ public class ElboGradientTests
                 double[] values = model.Parameters.Slice(s.Offset, s.Length).ToArray().Select(v => (double)v + (random.NextDouble() - 0.5) * 0.3).ToArray();
                 inputs.Add(new GradCheckInput(s.Name, values, s.Shape));
             }
-            double[] x = Enumerable.Range(0, rows * config.InputSize).Select(_ => likelihood == Likelihood.Bernoulli ? random.NextDouble() : random.NextDouble() * 2 - 1).ToArray();
+            double[] x = Enumerable.Range(0, rows * config.InputSize).Select(_ => likelihood != Likelihood.Gaussian ? random.NextDouble() : random.NextDouble() * 2 - 1).ToArray();
             inputs.Add(new GradCheckInput("x", x, TensorShape.Matrix(rows, config.InputSize), Differentiable: false));
             for (int l = 0; l < samples; l++)
                 inputs.Add(new GradCheckInput($"eps{l}", Enumerable.Range(0, rows * config.LatentSize).Select(_ => random.NextDouble() * 2 - 1).ToArray(),
@@ -50,9 +60,10 @@ public class ElboGradientTests
             int parameterCount = layout.Slices.Count;
             GradCheckFunction loss = (tape, v) =>
             {
-                var p = v.Take(parameterCount).ToArray();
-                ElboTerms terms = VaeGraph.Elbo(tape, config, estimator, p, v[parameterCount], v.Skip(parameterCount + 1).ToArray());
-                return VaeGraph.Loss(tape, terms, 0.7, rows + 1);
+                var graph = new VaeGraph<double>(config, layout);
+                graph.Bind(tape, v.Take(parameterCount).ToArray());
+                ElboTerms terms = graph.Elbo(tape, v[parameterCount], estimator, v.Skip(parameterCount + 1).ToArray());
+                return VaeGraph<double>.Loss(tape, terms, 0.7, rows + 1);
             };
             GradCheckReport report = GradCheck.Check(loss, inputs);
             if (!report.Passed) throw new Xunit.Sdk.XunitException($"{config}, {rows} rows, L={samples}: {report}");

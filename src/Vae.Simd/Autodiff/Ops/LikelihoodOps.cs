@@ -37,18 +37,20 @@ internal static class BernoulliLogLikelihoodOp
 }
 
 /// <summary>
-/// Diagonal Gaussian log-density per row: y[r] = Σ_c −½(log 2π + v + (x − μ)²·e^{−v}) with v = log σ².
-/// Backward with d = (x − μ)·e^{−v}: dx += −dy·d; dμ += dy·d; dv += dy·½(d·(x − μ) − 1).
+/// Diagonal Gaussian log-density per row: y[r] = Σ_c −½(log 2π + v + (x − μ)²·e^{−v}) with v = log σ², either one per
+/// entry or a single v shared by every entry (shape [1]). Backward with d = (x − μ)·e^{−v}: dx += −dy·d; dμ += dy·d;
+/// dv += dy·½(d·(x − μ) − 1) (summed over the entries that share v).
 /// </summary>
 internal static class GaussianLogLikelihoodOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x, Var mean, Var logVariance) where T : unmanaged, IFloatingPointIeee754<T>
     {
         TensorShape s = tape.Shape(x);
-        if (s != tape.Shape(mean) || s != tape.Shape(logVariance))
-            throw new ArgumentException($"GaussianLogLikelihood: x {s}, mean {tape.Shape(mean)} and log-variance {tape.Shape(logVariance)} must have one shape.");
+        if (s != tape.Shape(mean) || (s != tape.Shape(logVariance) && tape.Shape(logVariance).Length != 1))
+            throw new ArgumentException($"GaussianLogLikelihood: x {s}, mean {tape.Shape(mean)} and log-variance {tape.Shape(logVariance)} must have one shape (or the log-variance one element).");
         Var y = tape.NewResult(TensorShape.Vector(s.Rows), x, mean, logVariance);
         ReadOnlySpan<T> xv = tape.Value(x), mv = tape.Value(mean), vv = tape.Value(logVariance);
+        bool shared = vv.Length == 1 && xv.Length != 1;
         Span<T> yv = tape.Value(y);
         T half = T.CreateChecked(0.5), log2Pi = T.CreateChecked(Math.Log(2 * Math.PI));
         for (int r = 0; r < s.Rows; r++)
@@ -56,8 +58,8 @@ internal static class GaussianLogLikelihoodOp
             T sum = T.Zero;
             for (int i = r * s.Columns; i < (r + 1) * s.Columns; i++)
             {
-                T d = xv[i] - mv[i];
-                sum -= half * (log2Pi + vv[i] + d * d * T.Exp(-vv[i]));
+                T d = xv[i] - mv[i], v = vv[shared ? 0 : i];
+                sum -= half * (log2Pi + v + d * d * T.Exp(-v));
             }
             yv[r] = sum;
         }
@@ -71,14 +73,15 @@ internal static class GaussianLogLikelihoodOp
         int columns = tape.Shape(x).Columns;
         ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x), mv = tape.Value(mean), vv = tape.Value(logVariance);
         bool gx = tape.RequiresGradient(x), gm = tape.RequiresGradient(mean), gv = tape.RequiresGradient(logVariance);
+        bool shared = vv.Length == 1 && xv.Length != 1;
         Span<T> dx = gx ? tape.Gradient(x) : default, dm = gm ? tape.Gradient(mean) : default, dv = gv ? tape.Gradient(logVariance) : default;
         T half = T.CreateChecked(0.5);
         for (int i = 0; i < xv.Length; i++)
         {
-            T u = dy[i / columns], diff = xv[i] - mv[i], d = diff * T.Exp(-vv[i]);
+            T u = dy[i / columns], diff = xv[i] - mv[i], d = diff * T.Exp(-vv[shared ? 0 : i]);
             if (gx) dx[i] -= u * d;
             if (gm) dm[i] += u * d;
-            if (gv) dv[i] += u * half * (d * diff - T.One);
+            if (gv) dv[shared ? 0 : i] += u * half * (d * diff - T.One);
         }
     }
 }
@@ -199,7 +202,7 @@ public static partial class TapeOps
     public static Var BernoulliLogLikelihood<T>(this Tape<T> tape, Var logits, Var targets) where T : unmanaged, IFloatingPointIeee754<T> =>
         BernoulliLogLikelihoodOp.Forward(tape, logits, targets);
 
-    /// <summary>Per row, log N(x; μ, diag(exp(logVariance))).</summary>
+    /// <summary>Per row, log N(x; μ, diag(exp(logVariance))); the log variance has x's shape or is one value shared by all entries.</summary>
     public static Var GaussianLogLikelihood<T>(this Tape<T> tape, Var x, Var mean, Var logVariance) where T : unmanaged, IFloatingPointIeee754<T> =>
         GaussianLogLikelihoodOp.Forward(tape, x, mean, logVariance);
 

@@ -92,18 +92,20 @@ internal static class RowLogSumExpOp
         Var y = tape.NewResult(TensorShape.Vector(s.Rows), x);
         ReadOnlySpan<T> xv = tape.Value(x);
         Span<T> yv = tape.Value(y);
-        for (int r = 0; r < s.Rows; r++)
-        {
-            ReadOnlySpan<T> row = xv.Slice(r * s.Columns, s.Columns);
-            T max = T.NegativeInfinity;
-            foreach (T v in row) max = T.Max(max, v);
-            if (!T.IsFinite(max)) { yv[r] = max; continue; }
-            T sum = T.Zero;
-            foreach (T v in row) sum += T.Exp(v - max);
-            yv[r] = max + T.Log(sum);
-        }
+        for (int r = 0; r < s.Rows; r++) yv[r] = LogSumExp(xv.Slice(r * s.Columns, s.Columns));
         tape.Record(new OpRecord { Kind = OpKind.RowLogSumExp, Output = y.Slot, A = x.Slot });
         return y;
+    }
+
+    /// <summary>log Σ exp(values) around their maximum (so it neither overflows nor underflows): the library's one log-sum-exp.</summary>
+    public static T LogSumExp<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = T.NegativeInfinity;
+        foreach (T v in values) max = T.Max(max, v);
+        if (!T.IsFinite(max)) return max;
+        T sum = T.Zero;
+        foreach (T v in values) sum += T.Exp(v - max);
+        return max + T.Log(sum);
     }
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
