@@ -34,23 +34,22 @@ internal static class TrainBenchmark
         double bytesPerStep = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)steps;
         double imagesPerSecond = steps * batch / Timing.Median(seconds);
 
-        // The products of one step, per shard: forward x·W1ᵀ, h·Wμᵀ, h·Wσᵀ, z·W3ᵀ, d·W4ᵀ; backward dX (NN) and dW (TN) of each but the first layer's dX.
+        // The products of one step, per shard, from the model's own layout: each layer's forward x·Wᵀ (NT), and
+        // backward dX = g·W (NN; not for the first layer, whose input is data) and dW = gᵀ·x (TN), as LinearOp runs them.
         int shard = new TrainerOptions().ShardSize, shards = (batch + shard - 1) / shard;
-        int size = Math.Max(shard, hidden) * Math.Max(Input, hidden) * 2;
+        var products = new List<(int M, int N, int K, Transpose A, Transpose B)>();
+        ParameterLayout layout = model.Layout;
+        foreach (LayerParameters layer in layout.Layers)
+        {
+            products.Add((shard, layer.Outputs, layer.Inputs, Transpose.No, Transpose.Yes));
+            if (layer != layout.EncoderHidden[0]) products.Add((shard, layer.Inputs, layer.Outputs, Transpose.No, Transpose.No));
+            products.Add((layer.Outputs, layer.Inputs, shard, Transpose.Yes, Transpose.No));
+        }
+        int size = products.Max(p => Math.Max(p.M * p.K, Math.Max(p.K * p.N, p.M * p.N)));
         // One output buffer per shard, as in training: shared outputs would add false sharing the trainer does not have.
         float[][] outputs = Enumerable.Range(0, shards).Select(_ => new float[size]).ToArray();
         var a = new float[size];
         var w = new float[size];
-        (int M, int N, int K, Transpose A, Transpose B)[] products =
-        [
-            (shard, hidden, Input, Transpose.No, Transpose.Yes), (shard, Latent, hidden, Transpose.No, Transpose.Yes), (shard, Latent, hidden, Transpose.No, Transpose.Yes),
-            (shard, hidden, Latent, Transpose.No, Transpose.Yes), (shard, Input, hidden, Transpose.No, Transpose.Yes),
-            (shard, hidden, Input, Transpose.No, Transpose.No), (Input, hidden, shard, Transpose.Yes, Transpose.No),
-            (shard, Latent, hidden, Transpose.No, Transpose.No), (hidden, Latent, shard, Transpose.Yes, Transpose.No),
-            (shard, hidden, Latent, Transpose.No, Transpose.No), (hidden, Latent, shard, Transpose.Yes, Transpose.No),
-            (shard, hidden, Latent, Transpose.No, Transpose.No), (Latent, hidden, shard, Transpose.Yes, Transpose.No),
-            (hidden, Input, shard, Transpose.Yes, Transpose.No),
-        ];
         double flopsPerStep = 0;
         foreach (var p in products) flopsPerStep += 2.0 * p.M * p.N * p.K * shards;
         void GemmOnly()

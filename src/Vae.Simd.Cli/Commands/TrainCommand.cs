@@ -20,7 +20,10 @@ internal sealed class TrainCommand : ICommand
         new("hidden", "N[,N...]", "Hidden layer widths of the encoder (the decoder mirrors them).", "400"),
         new("activation", "relu|tanh", "Hidden activation.", "relu"),
         new("latent", "N", "Latent dimensions.", "20"),
-        new("likelihood", "bernoulli|gaussian", "Decoder distribution.", "bernoulli"),
+        new("likelihood", "bernoulli|gaussian|continuous-bernoulli", "Decoder distribution: Bernoulli (binary or binarised data; intensities as soft targets), Gaussian, or the continuous Bernoulli (the normalised density for intensities in [0, 1]).", "bernoulli"),
+        new("gaussian-variance", "per-pixel|shared|fixed", "Gaussian decoder's variance: learned per pixel (the paper's), one learned value for all pixels (steadier on data with constant regions), or fixed at --fixed-variance (a scaled squared error).", "per-pixel"),
+        new("min-variance", "V", "Floor of a learned Gaussian variance, sigma^2 = V + exp(output): stops the collapse where pixels are constant (MNIST's background); 0 disables it. Default suits [0, 1] data (sigma >= 0.03).", "0.001"),
+        new("fixed-variance", "V", "The Gaussian's variance with --gaussian-variance fixed.", "0.01"),
         new("init", "uniform|paper", "Weight init: U(±1/sqrt(fan_in)) or the paper's N(0, 0.01^2).", "uniform"),
         new("estimator", "analytic|mc", "KL estimator: analytic (paper's B) or Monte Carlo (paper's A).", "analytic"),
         new("samples", "L", "Samples of z per example.", "1"),
@@ -54,6 +57,11 @@ internal sealed class TrainCommand : ICommand
         VaeConfig? config = resumePath is null ? ParseConfig(options, inputSize: 1) : null;
         TrainerOptions? trainerOptions = resumePath is null ? ParseTrainerOptions(options, threads) : null;
         int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
+        if (config is not null)
+        {
+            try { Trainer.RequireCompatible(config, trainerOptions!); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
+        }
 
         (Dataset fullTrain, Dataset test) = DataSources.Load(options.RequiredString("data"), stderr);
         Dataset train = DataSources.Take(fullTrain, limit);
@@ -170,7 +178,20 @@ internal sealed class TrainCommand : ICommand
             HiddenSizes = hidden,
             Activation = options.Choice("activation", "relu", "tanh") == "relu" ? Activation.Relu : Activation.Tanh,
             LatentSize = options.Int("latent", 1, 100_000),
-            Likelihood = options.Choice("likelihood", "bernoulli", "gaussian") == "bernoulli" ? Likelihood.Bernoulli : Likelihood.Gaussian,
+            Likelihood = options.Choice("likelihood", "bernoulli", "gaussian", "continuous-bernoulli") switch
+            {
+                "gaussian" => Likelihood.Gaussian,
+                "continuous-bernoulli" => Likelihood.ContinuousBernoulli,
+                _ => Likelihood.Bernoulli,
+            },
+            GaussianVariance = options.Choice("gaussian-variance", "per-pixel", "shared", "fixed") switch
+            {
+                "shared" => GaussianVariance.Shared,
+                "fixed" => GaussianVariance.Fixed,
+                _ => GaussianVariance.PerPixel,
+            },
+            MinVariance = (float)options.Double("min-variance", 0, 1e6),
+            FixedVariance = (float)options.Double("fixed-variance", 1e-12, 1e6),
             Initialization = options.Choice("init", "uniform", "paper") == "paper" ? InitializationScheme.Paper : InitializationScheme.UniformFanIn,
         };
         try { config.Validate(); }

@@ -73,9 +73,15 @@ public static class ModelCheckpoint
         }
     }
 
-    internal static string FormatConfig(VaeConfig c) => string.Join('\n',
-        $"input={c.InputSize}", $"hidden={string.Join(',', c.HiddenSizes)}", $"activation={c.Activation}",
-        $"latent={c.LatentSize}", $"likelihood={c.Likelihood}", $"init={c.Initialization}");
+    internal static string FormatConfig(VaeConfig c)
+    {
+        string text = string.Join('\n',
+            $"input={c.InputSize}", $"hidden={string.Join(',', c.HiddenSizes)}", $"activation={c.Activation}",
+            $"latent={c.LatentSize}", $"likelihood={c.Likelihood}", $"init={c.Initialization}");
+        // Written for Gaussian decoders only, so other checkpoints stay byte for byte what they were.
+        return c.Likelihood != Likelihood.Gaussian ? text : string.Join('\n', text, $"gaussian_variance={c.GaussianVariance}",
+            FormattableString.Invariant($"min_variance={c.MinVariance:R}"), FormattableString.Invariant($"fixed_variance={c.FixedVariance:R}"));
+    }
 
     internal static VaeConfig ParseConfig(string text, string source)
     {
@@ -90,6 +96,11 @@ public static class ModelCheckpoint
                 LatentSize = Int(v, "latent", source),
                 Likelihood = Enum.Parse<Likelihood>(Get(v, "likelihood", source)),
                 Initialization = Enum.Parse<InitializationScheme>(Get(v, "init", source)),
+                // Checkpoints from before the variance options hold an unfloored per-pixel Gaussian.
+                GaussianVariance = v.TryGetValue("gaussian_variance", out string? mode) ? Enum.Parse<GaussianVariance>(mode) : GaussianVariance.PerPixel,
+                MinVariance = v.TryGetValue("min_variance", out string? floor) ? float.Parse(floor, CultureInfo.InvariantCulture)
+                    : Get(v, "likelihood", source) == nameof(Likelihood.Gaussian) ? 0f : VaeConfig.DefaultMinVariance,
+                FixedVariance = v.TryGetValue("fixed_variance", out string? fixedVariance) ? float.Parse(fixedVariance, CultureInfo.InvariantCulture) : VaeConfig.DefaultFixedVariance,
             };
             config.Validate();
             return config;

@@ -105,11 +105,12 @@ public sealed record VaeConfig
         if (parameters > Array.MaxLength) throw new ArgumentException($"VaeConfig: {parameters} parameters do not fit one array.");
     }
 
-    /// <summary>Value equality including the hidden sizes' contents.</summary>
+    /// <summary>Value equality including the hidden sizes' contents (the Gaussian's variance settings count only for a Gaussian decoder).</summary>
     public bool Equals(VaeConfig? other) =>
         other is not null && InputSize == other.InputSize && LatentSize == other.LatentSize && Activation == other.Activation &&
         Likelihood == other.Likelihood && Initialization == other.Initialization && HiddenSizes.SequenceEqual(other.HiddenSizes) &&
-        GaussianVariance == other.GaussianVariance && MinVariance.Equals(other.MinVariance) && FixedVariance.Equals(other.FixedVariance);
+        (Likelihood != Likelihood.Gaussian ||
+         (GaussianVariance == other.GaussianVariance && MinVariance.Equals(other.MinVariance) && FixedVariance.Equals(other.FixedVariance)));
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(InputSize, LatentSize, Activation, Likelihood, Initialization, HiddenSizes.Count);

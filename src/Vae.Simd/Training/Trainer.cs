@@ -43,6 +43,7 @@ public sealed class Trainer
     public Trainer(VariationalAutoencoder model, Dataset data, TrainerOptions options)
     {
         options.Validate();
+        RequireCompatible(model.Config, options);
         if (data.Features != model.InputSize)
             throw new ArgumentException($"Trainer: the data ({data.Source}) has {data.Features} values per example but the model takes {model.InputSize}.");
         _model = model;
@@ -60,6 +61,17 @@ public sealed class Trainer
         _runShard = RunShard;
         _updateChunk = UpdateChunk;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
+    }
+
+    /// <summary>Throws when the model and the options do not make sense together: a Gaussian decoder fitted to binarised data.</summary>
+    /// <exception cref="ArgumentException">The likelihood is Gaussian and the inputs are binarised.</exception>
+    public static void RequireCompatible(VaeConfig config, TrainerOptions options)
+    {
+        if (config.Likelihood == Likelihood.Gaussian && options.Binarization.Mode != BinarizationMode.None)
+            throw new ArgumentException(
+                $"a Gaussian likelihood cannot be trained on binarised data (--binarize {options.Binarization.Mode.ToString().ToLowerInvariant()}): " +
+                "on values that are exactly 0 or 1 its density grows without bound as the variance shrinks, so the ELBO measures nothing. " +
+                "Use --likelihood bernoulli for binarised data, or --binarize none for intensities.");
     }
 
     /// <summary>The settings.</summary>
