@@ -104,6 +104,11 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Span<T> Value(Var v) => SlotOf(v).Value.Span;
 
     /// <summary>The gradient of the last <see cref="Backward"/> with respect to <paramref name="v"/> (empty if it has none).</summary>
+    /// <remarks>
+    /// One exception, for speed: the output of a <c>Linear</c> op with an activation holds, after <see cref="Backward"/>,
+    /// the gradient with respect to its pre-activation, dy ⊙ act′(y) — the op's backward turns the buffer into that
+    /// in place, because no op reads it afterwards. Use an activation op after a plain <c>Linear</c> to read dy itself.
+    /// </remarks>
     public Span<T> Gradient(Var v) => SlotOf(v).Gradient.Span;
 
     /// <summary>The shape of <paramref name="v"/>.</summary>

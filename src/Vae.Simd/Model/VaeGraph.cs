@@ -128,6 +128,20 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
         _ => tape.GaussianLogLikelihood(x, decoded.Logits, decoded.LogVariance),
     };
 
+    /// <summary>The mean of p(x|z) for each decoded row (float tapes): Bernoulli probabilities, the continuous Bernoulli's mean, or the Gaussian's mean.</summary>
+    public void Mean(Tape<T> tape, Decoded decoded, Span<float> output)
+    {
+        ReadOnlySpan<float> logits = MemoryMarshal.Cast<T, float>(tape.Value(decoded.Logits));
+        switch (_config.Likelihood)
+        {
+            case Likelihood.Bernoulli: Kernels.VectorMath.Sigmoid(logits, output); break;
+            case Likelihood.ContinuousBernoulli:
+                for (int i = 0; i < output.Length; i++) output[i] = ContinuousBernoulliLogLikelihoodOp.Mean(logits[i]);
+                break;
+            default: logits.CopyTo(output); break;
+        }
+    }
+
     /// <summary>
     /// The ELBO's terms for the rows of <paramref name="x"/>, with one noise input [n × latent] per sample
     /// (ε ~ N(0, I)). The reconstruction term is averaged over the samples; the KL is analytic, or averaged

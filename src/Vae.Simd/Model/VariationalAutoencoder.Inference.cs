@@ -1,5 +1,4 @@
 using Vae.Simd.Autodiff;
-using Vae.Simd.Kernels;
 using Vae.Simd.Randomness;
 using Vae.Simd.Tensors;
 
@@ -79,18 +78,8 @@ public sealed partial class VariationalAutoencoder
         w.Graph.Elbo(w.Tape, xv, Estimator.Analytic, samples, noise).PerExample(w.Tape, elbo);
     }
 
-    private void DecodeMean(InferenceWorkspace w, Var z, Span<float> output)
-    {
-        ReadOnlySpan<float> decoded = w.Tape.Value(w.Graph.Decode(w.Tape, z).Logits);
-        switch (Config.Likelihood)
-        {
-            case Likelihood.Bernoulli: VectorMath.Sigmoid(decoded, output); break;
-            case Likelihood.ContinuousBernoulli:
-                for (int i = 0; i < output.Length; i++) output[i] = ContinuousBernoulliLogLikelihoodOp.Mean(decoded[i]);
-                break;
-            default: decoded.CopyTo(output); break;
-        }
-    }
+    private static void DecodeMean(InferenceWorkspace w, Var z, Span<float> output) =>
+        w.Graph.Mean(w.Tape, w.Graph.Decode(w.Tape, z), output);
 
     private static int Rows(ReadOnlySpan<float> data, int width, string name)
     {

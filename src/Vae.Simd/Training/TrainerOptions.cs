@@ -27,7 +27,11 @@ public sealed record TrainerOptions
     /// <summary>λ of the Gaussian prior on the parameters (L2 weight decay).</summary>
     public float WeightDecay { get; init; }
 
-    /// <summary>Seed of shuffling, noise and dynamic binarisation.</summary>
+    /// <summary>
+    /// Seed of the minibatch order and of the reparameterisation noise. Dynamic binarisation has its own seed,
+    /// <see cref="Binarization.Seed"/> (the <c>vae train</c> command sets both from <c>--seed</c>); initialisation
+    /// takes the seed given to the model's constructor.
+    /// </summary>
     public ulong Seed { get; init; }
 
     /// <summary>The objective.</summary>

@@ -15,6 +15,7 @@ namespace Vae.Simd.Autodiff;
 /// |l| &lt; <see cref="SeriesBound"/> they come from their Taylor series, whose first omitted term is below
 /// 10⁻⁹ of the value there.
 /// </remarks>
+[Derivative("ContinuousBernoulliLogLikelihood(l, x)", "y_r = Σ_c x·l − softplus(l) + log C(l), log C = log(l / tanh(l/2)) (a series for \\|l\\| < ½)", "dl += dy_r (x − σ(l) + 1/l − 1/sinh l); dx += dy_r · l")]
 internal static class ContinuousBernoulliLogLikelihoodOp
 {
     /// <summary>Below this |l| the series are used; above it the closed forms lose at most ~6ε/l² to cancellation.</summary>

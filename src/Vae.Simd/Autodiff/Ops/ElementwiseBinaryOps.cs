@@ -3,6 +3,7 @@ using System.Numerics;
 namespace Vae.Simd.Autodiff;
 
 /// <summary>a + b, with b either of a's shape or one row broadcast over a's rows. Backward: da += dy; db += dy (column sums when broadcast).</summary>
+[Derivative("Add(a, b)", "a + b (b may be one row, broadcast)", "da += dy; db += dy (Σ_rows when broadcast)")]
 internal static class AddOp
 {
     public static Var Forward<T>(Tape<T> tape, Var a, Var b) where T : unmanaged, IFloatingPointIeee754<T>
@@ -30,6 +31,7 @@ internal static class AddOp
 }
 
 /// <summary>a − b (b as in <see cref="AddOp"/>). Backward: da += dy; db −= dy.</summary>
+[Derivative("Subtract(a, b)", "a − b (b may be one row, broadcast)", "da += dy; db −= dy (Σ_rows when broadcast)")]
 internal static class SubtractOp
 {
     public static Var Forward<T>(Tape<T> tape, Var a, Var b) where T : unmanaged, IFloatingPointIeee754<T>
@@ -59,6 +61,7 @@ internal static class SubtractOp
 }
 
 /// <summary>a ⊙ b (b as in <see cref="AddOp"/>). Backward: da += dy ⊙ b; db += dy ⊙ a (summed over rows when broadcast).</summary>
+[Derivative("Multiply(a, b)", "a ⊙ b (b may be one row, broadcast)", "da += dy ⊙ b; db += dy ⊙ a (Σ_rows when broadcast)")]
 internal static class MultiplyOp
 {
     public static Var Forward<T>(Tape<T> tape, Var a, Var b) where T : unmanaged, IFloatingPointIeee754<T>

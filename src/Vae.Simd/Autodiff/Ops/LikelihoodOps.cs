@@ -7,6 +7,7 @@ namespace Vae.Simd.Autodiff;
 /// Bernoulli log-likelihood from logits, per row: y[r] = Σ_c x·l − softplus(l) (= x log σ(l) + (1−x) log(1−σ(l))
 /// without ever forming σ, so it stays finite for any logit). Backward: dl += dy[r]·(x − σ(l)); dx += dy[r]·l.
 /// </summary>
+[Derivative("BernoulliLogLikelihood(l, x)", "y_r = Σ_c x·l − softplus(l)", "dl += dy_r (x − σ(l)); dx += dy_r · l")]
 internal static class BernoulliLogLikelihoodOp
 {
     public static Var Forward<T>(Tape<T> tape, Var logits, Var targets) where T : unmanaged, IFloatingPointIeee754<T>
@@ -41,6 +42,7 @@ internal static class BernoulliLogLikelihoodOp
 /// entry or a single v shared by every entry (shape [1]). Backward with d = (x − μ)·e^{−v}: dx += −dy·d; dμ += dy·d;
 /// dv += dy·½(d·(x − μ) − 1) (summed over the entries that share v).
 /// </summary>
+[Derivative("GaussianLogLikelihood(x, μ, v)", "y_r = Σ_c −½(log 2π + v + (x−μ)² e^{−v}); v per entry or one shared value", "with d = (x−μ)e^{−v}: dx −= dy_r d; dμ += dy_r d; dv += dy_r ½(d(x−μ) − 1) (summed when shared)")]
 internal static class GaussianLogLikelihoodOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x, Var mean, Var logVariance) where T : unmanaged, IFloatingPointIeee754<T>
@@ -87,6 +89,7 @@ internal static class GaussianLogLikelihoodOp
 }
 
 /// <summary>Standard normal log-density per row: y[r] = Σ_c −½(log 2π + z²) (the prior's log p(z)). Backward: dz += −dy·z.</summary>
+[Derivative("StandardNormalLogDensity(z)", "y_r = Σ_c −½(log 2π + z²)", "dz −= dy_r z")]
 internal static class StandardNormalLogDensityOp
 {
     public static Var Forward<T>(Tape<T> tape, Var z) where T : unmanaged, IFloatingPointIeee754<T>
@@ -121,6 +124,7 @@ internal static class StandardNormalLogDensityOp
 /// KL(N(μ, e^v) ‖ N(0, I)) per row, analytically: y[r] = −½ Σ_c (1 + v − μ² − e^v) (the paper's appendix B).
 /// Backward: dμ += dy·μ; dv += dy·½(e^v − 1).
 /// </summary>
+[Derivative("KlStandardNormal(μ, v)", "y_r = −½ Σ_c (1 + v − μ² − eᵛ)", "dμ += dy_r μ; dv += dy_r ½(eᵛ − 1)")]
 internal static class KlStandardNormalOp
 {
     public static Var Forward<T>(Tape<T> tape, Var mean, Var logVariance) where T : unmanaged, IFloatingPointIeee754<T>
@@ -165,6 +169,7 @@ internal static class KlStandardNormalOp
 /// The reparameterisation trick: z = μ + e^{v/2} ⊙ ε with ε ~ N(0, I) supplied (a constant), so the
 /// sample is a differentiable function of μ and v. Backward: dμ += dz; dv += dz ⊙ ε ⊙ ½e^{v/2}.
 /// </summary>
+[Derivative("Reparameterize(μ, v, ε)", "z = μ + e^{v/2} ⊙ ε", "dμ += dz; dv += dz ⊙ ε ⊙ ½e^{v/2} (ε is a constant)")]
 internal static class ReparameterizeOp
 {
     public static Var Forward<T>(Tape<T> tape, Var mean, Var logVariance, Var noise) where T : unmanaged, IFloatingPointIeee754<T>

@@ -9,6 +9,7 @@ namespace Vae.Simd.Autodiff;
 /// fused pass for bias and activation; backward: g = dy ⊙ act′(y), dx += g·W (NN), dW += gᵀ·x (TN),
 /// db += column sums of g. No transposed copies: the GEMM reads the stored layouts.
 /// </summary>
+[Derivative("Linear(x, W, b, act)", "y = act(x·Wᵀ + b)", "g = dy ⊙ act′(y); dx += g·W; dW += gᵀ·x; db += Σ_rows g")]
 internal static class LinearOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x, Var w, Var b, Activation activation) where T : unmanaged, IFloatingPointIeee754<T>
@@ -33,7 +34,8 @@ internal static class LinearOp
         TensorShape ws = tape.Shape(w);
         int n = tape.Shape(x).Rows, inputs = ws.Columns, outputs = ws.Rows;
         Span<T> g = tape.Gradient(y);
-        // The output's gradient is read by no other op once this one runs, so it becomes g in place.
+        // The output's gradient is read by no other op once this one runs (every reader of y ran its backward
+        // before this one), so it becomes g in place: no buffer and no pass for g. Tape.Gradient documents it.
         TensorMath<T>.ActivationGradientInPlace((Activation)op.Attribute, g, tape.Value(y));
         if (tape.RequiresGradient(x))
             TensorMath<T>.Gemm(Transpose.No, Transpose.No, n, inputs, outputs, T.One, g, outputs, tape.Value(w), inputs, T.One, tape.Gradient(x), inputs);

@@ -6,6 +6,7 @@ namespace Vae.Simd.Autodiff;
 /// y = log(eˣ + eᶜ) for a constant c, computed as max(x, c) + log(1 + e^−|x − c|) so it never overflows:
 /// a smooth floor at c (the Gaussian decoder's log σ² = log(σ²_min + e^v)). Backward: dx += dy ⊙ σ(x − c).
 /// </summary>
+[Derivative("LogAddExp(x, c)", "log(eˣ + eᶜ), c a constant", "dx += dy ⊙ σ(x − c)")]
 internal static class LogAddExpOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x, T c) where T : unmanaged, IFloatingPointIeee754<T>

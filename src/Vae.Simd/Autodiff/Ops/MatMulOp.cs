@@ -8,6 +8,7 @@ namespace Vae.Simd.Autodiff;
 /// C = op(A)·op(B). Backward, with the stored layouts read directly by the GEMM:
 /// dA += dC·op(B)ᵀ (stored transposed when A is), dB += op(A)ᵀ·dC (likewise).
 /// </summary>
+[Derivative("MatMul(A, B, tA, tB)", "C = op(A)·op(B)", "dA += dC·op(B)ᵀ; dB += op(A)ᵀ·dC (in the stored layouts)")]
 internal static class MatMulOp
 {
     public static Var Forward<T>(Tape<T> tape, Var a, Var b, Transpose transA, Transpose transB) where T : unmanaged, IFloatingPointIeee754<T>

@@ -4,6 +4,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Autodiff;
 
 /// <summary>y = Σ x (one element). Backward: dx += dy.</summary>
+[Derivative("Sum(x)", "Σx", "dx += dy")]
 internal static class SumOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
@@ -33,6 +34,7 @@ internal static class SumOp
 }
 
 /// <summary>y = (Σ x) / n. Backward: dx += dy / n.</summary>
+[Derivative("Mean(x)", "Σx / n", "dx += dy / n")]
 internal static class MeanOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
@@ -54,6 +56,7 @@ internal static class MeanOp
 }
 
 /// <summary>y[r] = Σ_c x[r, c]. Backward: dx[r, c] += dy[r].</summary>
+[Derivative("RowSum(x)", "y_r = Σ_c x_rc", "dx_rc += dy_r")]
 internal static class RowSumOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
@@ -84,6 +87,7 @@ internal static class RowSumOp
 }
 
 /// <summary>y[r] = log Σ_c exp x[r, c], around the row maximum. Backward: dx[r, c] += dy[r]·exp(x[r, c] − y[r]) (the softmax).</summary>
+[Derivative("RowLogSumExp(x)", "y_r = log Σ_c e^{x_rc}", "dx_rc += dy_r · e^{x_rc − y_r}")]
 internal static class RowLogSumExpOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>

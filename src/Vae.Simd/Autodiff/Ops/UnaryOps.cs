@@ -20,6 +20,7 @@ internal static class UnaryMap
 }
 
 /// <summary>y = s·x. Backward: dx += s·dy.</summary>
+[Derivative("Scale(x, s)", "s·x", "dx += s·dy")]
 internal static class ScaleOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x, T s) where T : unmanaged, IFloatingPointIeee754<T>
@@ -40,6 +41,7 @@ internal static class ScaleOp
 }
 
 /// <summary>y = eˣ. Backward: dx += dy ⊙ y.</summary>
+[Derivative("Exp(x)", "eˣ", "dx += dy ⊙ y")]
 internal static class ExpOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -53,6 +55,7 @@ internal static class ExpOp
 }
 
 /// <summary>y = log x. Backward: dx += dy / x.</summary>
+[Derivative("Log(x)", "log x", "dx += dy / x")]
 internal static class LogOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -69,6 +72,7 @@ internal static class LogOp
 }
 
 /// <summary>y = tanh x. Backward: dx += dy ⊙ (1 − y²).</summary>
+[Derivative("Tanh(x)", "tanh x", "dx += dy ⊙ (1 − y²)")]
 internal static class TanhOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -85,6 +89,7 @@ internal static class TanhOp
 }
 
 /// <summary>y = max(x, 0). Backward: dx += dy ⊙ [x &gt; 0].</summary>
+[Derivative("Relu(x)", "max(x, 0)", "dx += dy ⊙ [x > 0]")]
 internal static class ReluOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -101,6 +106,7 @@ internal static class ReluOp
 }
 
 /// <summary>y = σ(x). Backward: dx += dy ⊙ y(1 − y).</summary>
+[Derivative("Sigmoid(x)", "σ(x)", "dx += dy ⊙ y(1 − y)")]
 internal static class SigmoidOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -117,6 +123,7 @@ internal static class SigmoidOp
 }
 
 /// <summary>y = softplus(x) = log(1 + eˣ). Backward: dx += dy ⊙ σ(x).</summary>
+[Derivative("Softplus(x)", "log(1 + eˣ)", "dx += dy ⊙ σ(x)")]
 internal static class SoftplusOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -133,6 +140,7 @@ internal static class SoftplusOp
 }
 
 /// <summary>y = x². Backward: dx += 2x ⊙ dy.</summary>
+[Derivative("Square(x)", "x²", "dx += 2x ⊙ dy")]
 internal static class SquareOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
