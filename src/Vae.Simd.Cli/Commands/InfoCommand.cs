@@ -14,7 +14,7 @@ internal sealed class InfoCommand : ICommand
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
-        stdout.WriteLine($"Vae.Simd {typeof(Vae.Simd.Tensors.Tensor).Assembly.GetName().Version}");
+        stdout.WriteLine($"Vae.Simd {typeof(Vae.Simd.Model.VariationalAutoencoder).Assembly.GetName().Version}");
         stdout.WriteLine($"runtime        {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} on {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}");
         stdout.WriteLine($"processors     {Environment.ProcessorCount}");
         stdout.WriteLine($"Vector<float>  {Vector<float>.Count} lanes (hardware accelerated: {Vector.IsHardwareAccelerated})");

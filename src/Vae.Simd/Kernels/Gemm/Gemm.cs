@@ -64,24 +64,6 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>
-    /// C = α·op(A)·op(B) + β·C on tensors seen as matrices (see <see cref="TensorShape.Rows"/>).
-    /// </summary>
-    /// <exception cref="ArgumentException">The shapes do not agree; the message names all three.</exception>
-    public static void Multiply(Tensor a, Transpose transA, Tensor b, Transpose transB, Tensor c, float alpha = 1f, float beta = 0f, int maxThreads = 1)
-    {
-        int m = transA == Transpose.No ? a.Rows : a.Columns;
-        int kA = transA == Transpose.No ? a.Columns : a.Rows;
-        int kB = transB == Transpose.No ? b.Rows : b.Columns;
-        int n = transB == Transpose.No ? b.Columns : b.Rows;
-        if (kA != kB || c.Rows != m || c.Columns != n)
-            throw new ArgumentException(
-                $"Gemm: op(A) of A{a.Shape} ({(transA == Transpose.Yes ? "transposed" : "as stored")}) times op(B) of B{b.Shape} " +
-                $"({(transB == Transpose.Yes ? "transposed" : "as stored")}) cannot be written to C{c.Shape}: " +
-                $"needs inner sizes equal ({kA} vs {kB}) and C of {m}x{n}.");
-        Multiply(transA, transB, m, n, kA, alpha, a.Span, a.Columns, b.Span, b.Columns, beta, c.Span, c.Columns, maxThreads);
-    }
-
     /// <summary>Runs the blocked algorithm for rows [i0, i1) and columns [j0, j1) of C.</summary>
     /// <remarks>
     /// Compiled fully optimised from the first call: one call of a large product runs for milliseconds,
