@@ -10,17 +10,17 @@ internal static class DataSources
 {
     public static (Dataset Train, Dataset Test) Load(string data, TextWriter log)
     {
-        MnistFiles? named = data.ToLowerInvariant() switch
+        IdxDataFiles? named = data.ToLowerInvariant() switch
         {
-            "mnist" => MnistFiles.Mnist,
-            "fashion-mnist" => MnistFiles.FashionMnist,
+            "mnist" => IdxDataFiles.Mnist,
+            "fashion-mnist" => IdxDataFiles.FashionMnist,
             _ => null,
         };
         if (named is not null)
         {
-            var fetcher = new MnistFetcher();
+            var fetcher = new IdxDataFetcher();
             fetcher.Progress += message => log.WriteLine($"data: {message}");
-            DataSplit split = MnistLoader.Load(fetcher.EnsureAsync(named).GetAwaiter().GetResult(), named);
+            DataSplit split = IdxDataLoader.Load(fetcher.EnsureAsync(named).GetAwaiter().GetResult(), named);
             return (split.Train, split.Test);
         }
         string extension = Path.GetExtension(data).ToLowerInvariant();
@@ -36,7 +36,7 @@ internal static class DataSources
         if (File.Exists(data) || Directory.Exists(data))
         {
             // The user's own IDX files (MNIST, Fashion-MNIST, KMNIST …): validated as IDX, taken as given.
-            DataSplit split = MnistLoader.Load(data, MnistFiles.AnyIdx);
+            DataSplit split = IdxDataLoader.Load(data, IdxDataFiles.AnyIdx);
             return (split.Train, split.Test);
         }
         throw new UsageException($"--data '{data}' is not 'mnist', 'fashion-mnist', a .csv or .npy file, or an existing .tgz package or folder of IDX files.");

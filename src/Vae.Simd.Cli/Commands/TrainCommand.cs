@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Vae.Simd.Autodiff;
 using Vae.Simd.Checkpoints;
 using Vae.Simd.Data;
@@ -106,7 +105,7 @@ internal sealed class TrainCommand : ICommand
                 string line = string.Create(CultureInfo.InvariantCulture,
                     $"epoch {summary.Epoch + 1}/{epochs}: train ELBO {summary.TrainElbo:F2}, test ELBO {testElbo:F2} nats, {summary.ImagesPerSecond:F0} images/s, {summary.Seconds:F1} s");
                 stdout.WriteLine(line);
-                if (metricsPath is not null) AppendMetrics(metricsPath, summary, testElbo, trainer, train.Count);
+                if (metricsPath is not null) MetricsWriter.Append(metricsPath, summary, testElbo, trainer, train.Count);
             }
         }
         catch (TrainingDivergedException e)
@@ -137,26 +136,6 @@ internal sealed class TrainCommand : ICommand
         string? given = options.Has(option) ? options.String(option) : null;
         if (string.Equals(given, "none", StringComparison.OrdinalIgnoreCase)) return null;
         return given ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", fileName);
-    }
-
-    private static void AppendMetrics(string path, EpochSummary summary, double testElbo, Trainer trainer, int epochSize)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("epoch", summary.Epoch + 1);
-            json.WriteNumber("examples_seen", (long)(summary.Epoch + 1) * epochSize);
-            json.WriteNumber("step", trainer.Step);
-            json.WriteNumber("train_elbo", Math.Round(summary.TrainElbo, 4));
-            json.WriteNumber("test_elbo", Math.Round(testElbo, 4));
-            json.WriteNumber("images_per_sec", Math.Round(summary.ImagesPerSecond, 1));
-            json.WriteNumber("seconds", Math.Round(summary.Seconds, 3));
-            json.WriteEndObject();
-        }
-        stream.WriteByte((byte)'\n');
-        using var file = new FileStream(path, FileMode.Append, FileAccess.Write);
-        file.Write(stream.GetBuffer(), 0, (int)stream.Length);
     }
 
     internal static VaeConfig ParseConfig(CommandLine options, int inputSize)
@@ -207,37 +186,5 @@ internal sealed class TrainCommand : ICommand
         try { result.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         return result;
-    }
-
-    /// <summary>A live bar on a terminal (redrawn in place), plain lines every few seconds otherwise.</summary>
-    private sealed class ProgressPrinter(TextWriter output, int epochs) : IProgress<TrainingProgress>
-    {
-        private readonly bool _terminal = !Console.IsErrorRedirected && ReferenceEquals(output, Console.Error);
-        private DateTime _lastPrint = DateTime.MinValue;
-        private bool _open;
-
-        public void Report(TrainingProgress p)
-        {
-            DateTime now = DateTime.UtcNow;
-            if ((now - _lastPrint).TotalSeconds < (_terminal ? 0.2 : 5) && p.ExamplesInEpoch < p.EpochSize) return;
-            _lastPrint = now;
-            double fraction = (double)p.ExamplesInEpoch / p.EpochSize;
-            double eta = p.ImagesPerSecond > 0 ? (p.EpochSize - p.ExamplesInEpoch) / p.ImagesPerSecond : 0;
-            string text = string.Create(CultureInfo.InvariantCulture,
-                $"epoch {p.Epoch + 1}/{epochs} {fraction,4:P0} {p.ImagesPerSecond,7:F0} img/s  ELBO {p.TrainElbo,8:F2}  ETA {eta,4:F0}s");
-            if (_terminal)
-            {
-                int filled = (int)(fraction * 24);
-                output.Write($"\r[{new string('#', filled)}{new string('.', 24 - filled)}] {text}");
-                _open = true;
-            }
-            else output.WriteLine(text);
-        }
-
-        public void Finish()
-        {
-            if (_open) output.WriteLine();
-            _open = false;
-        }
     }
 }

