@@ -9,16 +9,15 @@ internal sealed class EncodeCommand : ICommand
     public string Name => "encode";
     public string Summary => "Encode a data set: write the mean and log variance of q(z|x) per example to CSV or NPY.";
     public IReadOnlyList<OptionSpec> Options { get; } =
-        [ModelOptions.Model, new("data", "mnist|fashion-mnist|PATH", "Data to encode (for mnist: the test set).", "mnist"), new("out", "FILE.csv|FILE.npy", "Output file.", "z.csv")];
+        [ModelOptions.Model, ModelOptions.Data, ModelOptions.Split, new("out", "FILE.csv|FILE.npy", "Output file.", "z.csv")];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
         string output = options.RequiredString("out");
         string extension = Path.GetExtension(output).ToLowerInvariant();
         if (extension is not (".csv" or ".npy")) throw new UsageException($"--out must end in .csv or .npy; got '{output}'.");
-        using VariationalAutoencoder model = ModelOptions.Load(options);
-        (_, Dataset data) = DataSources.Load(options.RequiredString("data"), stderr);
-        ModelOptions.CheckData(model, data);
+        using VariationalAutoencoder model = ModelOptions.Load(options, out var trainedOn);
+        Dataset data = ModelOptions.LoadData(options, model, trainedOn, stderr);
         int latent = model.LatentSize, columns = 2 * latent;
         var result = new float[data.Count * columns];
         const int Batch = 500;
@@ -41,7 +40,7 @@ internal sealed class EncodeCommand : ICommand
         if (extension == ".npy") NpyFile.Write(output, result, data.Count, columns);
         else CsvFile.Write(output, result, data.Count, columns,
             [.. Enumerable.Range(0, latent).Select(d => $"mean{d}"), .. Enumerable.Range(0, latent).Select(d => $"logvar{d}")]);
-        stdout.WriteLine($"wrote {output} ({data.Count} rows: {latent} means, then {latent} log variances)");
+        stdout.WriteLine($"wrote {output} ({data.Count} rows, from {data.Source}: {latent} means, then {latent} log variances)");
         return 0;
     }
 }

@@ -5,14 +5,14 @@ using Vae.Simd.Training;
 
 namespace Vae.Simd.Cli.Commands;
 
-/// <summary><c>vae eval</c>: test ELBO and the importance-weighted log p(x).</summary>
+/// <summary><c>vae eval</c>: the ELBO and the importance-weighted log p(x) of a data set (by default the test set of the model's own data).</summary>
 internal sealed class EvalCommand : ICommand
 {
     public string Name => "eval";
-    public string Summary => "Test-set ELBO and the importance-weighted estimate of log p(x).";
+    public string Summary => "ELBO and the importance-weighted estimate of log p(x) (default: the test set of the model's own data).";
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        ModelOptions.Model, ModelOptions.Data, ModelOptions.Threads, ModelOptions.Seed,
+        ModelOptions.Model, ModelOptions.Data, ModelOptions.Split, ModelOptions.Threads, ModelOptions.Seed,
         new("iw", "K", "Importance samples per example for log p(x) (0 skips it).", "5000"),
         new("iw-limit", "N", "Examples scored by the importance-weighted estimate (it costs K decoder passes each).", "1000"),
     ];
@@ -21,11 +21,10 @@ internal sealed class EvalCommand : ICommand
     {
         int k = options.Int("iw", 0, 1_000_000), limit = options.Int("iw-limit", 1), threads = options.Int("threads", 1, 1024);
         ulong seed = (ulong)options.Long("seed", 0);
-        using VariationalAutoencoder model = ModelOptions.Load(options);
-        (_, Dataset test) = DataSources.Load(options.RequiredString("data"), stderr);
-        ModelOptions.CheckData(model, test);
+        using VariationalAutoencoder model = ModelOptions.Load(options, out var trainedOn);
+        Dataset test = ModelOptions.LoadData(options, model, trainedOn, stderr);
         double elbo = Evaluator.Elbo(model, test, threads, seed);
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test ELBO {elbo:F2} nats over {test.Count} examples"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ELBO {elbo:F2} nats over {test.Count} examples of {test.Source}"));
         if (k > 0)
         {
             int n = Math.Min(limit, test.Count);

@@ -14,14 +14,14 @@ internal sealed class ManifoldCommand : ICommand
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
         int grid = options.Int("grid", 2, 100);
-        using VariationalAutoencoder model = ModelOptions.Load(options);
+        using VariationalAutoencoder model = ModelOptions.Load(options, out var trainedOn);
         if (model.LatentSize != 2) throw new UsageException($"the manifold is drawn for a 2-D latent space; this model has {model.LatentSize} dimensions (train with --latent 2).");
         int side = ModelOptions.RequireImages(model, "vae manifold");
         float[] z = NormalQuantile.ManifoldLatents(grid);
         var images = new float[grid * grid * model.InputSize];
         model.Decode(z, images);
         ModelOptions.WriteGrid(options.RequiredString("out"), images, grid * grid, side, grid, padding: 0);
-        stdout.WriteLine($"wrote {options.RequiredString("out")} ({grid}x{grid} manifold)");
+        stdout.WriteLine($"wrote {options.RequiredString("out")} ({grid}x{grid} manifold{ModelOptions.TrainedOn(trainedOn)})");
         return 0;
     }
 }

@@ -8,17 +8,16 @@ namespace Vae.Simd.Cli.Commands;
 internal sealed class ReconstructCommand : ICommand
 {
     public string Name => "reconstruct";
-    public string Summary => "Write test images (top rows) above their reconstructions (bottom rows) as PNG.";
+    public string Summary => "Write images (default: the test set of the model's own data) above their reconstructions as PNG.";
     public IReadOnlyList<OptionSpec> Options { get; } =
-        [ModelOptions.Model, ModelOptions.Data, new("n", "N", "Number of images.", "32"), new("out", "FILE", "The PNG to write.", "recon.png")];
+        [ModelOptions.Model, ModelOptions.Data, ModelOptions.Split, new("n", "N", "Number of images.", "32"), new("out", "FILE", "The PNG to write.", "recon.png")];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
         int n = options.Int("n", 1, 1000);
-        using VariationalAutoencoder model = ModelOptions.Load(options);
+        using VariationalAutoencoder model = ModelOptions.Load(options, out var trainedOn);
         int side = ModelOptions.RequireImages(model, "vae reconstruct");
-        (_, Dataset test) = DataSources.Load(options.RequiredString("data"), stderr);
-        ModelOptions.CheckData(model, test);
+        Dataset test = ModelOptions.LoadData(options, model, trainedOn, stderr);
         n = Math.Min(n, test.Count);
         int columns = Math.Min(n, 16);
         var originals = new float[n * model.InputSize];
@@ -26,8 +25,8 @@ internal sealed class ReconstructCommand : ICommand
         var reconstructions = new float[originals.Length];
         model.Reconstruct(originals, reconstructions);
         (float[] tiles, int tileCount) = ImageGrid.OriginalsAboveReconstructions(originals, reconstructions, n, model.InputSize, columns);
-        ModelOptions.WriteGrid(options.RequiredString("out"), tiles, tileCount, side, columns);
-        stdout.WriteLine($"wrote {options.RequiredString("out")} ({n} originals above their reconstructions)");
+        ModelOptions.WriteGrid(options.RequiredString("out"), tiles, tileCount, side, columns, padding: 2, ImageGrid.PairGaps);
+        stdout.WriteLine($"wrote {options.RequiredString("out")} ({n} originals from {test.Source}, each row above the row of their reconstructions)");
         return 0;
     }
 }

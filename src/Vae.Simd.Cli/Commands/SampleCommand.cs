@@ -13,12 +13,12 @@ internal sealed class SampleCommand : ICommand
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
         int n = options.Int("n", 1, 10_000);
-        using VariationalAutoencoder model = ModelOptions.Load(options);
+        using VariationalAutoencoder model = ModelOptions.Load(options, out var trainedOn);
         int side = ModelOptions.RequireImages(model, "vae sample");
         var images = new float[n * model.InputSize];
         model.Sample(n, (ulong)options.Long("seed", 0), images);
         (int width, int height) = ModelOptions.WriteGrid(options.RequiredString("out"), images, n, side, (int)Math.Ceiling(Math.Sqrt(n)));
-        stdout.WriteLine($"wrote {options.RequiredString("out")} ({n} samples, {width}x{height})");
+        stdout.WriteLine($"wrote {options.RequiredString("out")} ({n} samples, {width}x{height}{ModelOptions.TrainedOn(trainedOn)})");
         return 0;
     }
 }

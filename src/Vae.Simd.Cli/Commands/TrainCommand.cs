@@ -15,7 +15,7 @@ internal sealed class TrainCommand : ICommand
     public string Summary => "Train a VAE (default: MNIST, 784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128).";
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("data", "mnist|fashion-mnist|PATH", "Training data: 'mnist' or 'fashion-mnist' (fetched and verified into the cache) or a .tgz package / folder of IDX files.", "mnist"),
+        new("data", "mnist|fashion-mnist|PATH", "Training data: 'mnist' or 'fashion-mnist' (fetched and verified into the cache), a .tgz package / folder of IDX files, or a .csv / .npy file of rows (the last tenth is the test set). The checkpoint records it (path, SHA-256 of its files, binarisation, example count).", "mnist"),
         new("hidden", "N[,N...]", "Hidden layer widths of the encoder (the decoder mirrors them).", "400"),
         new("activation", "relu|tanh", "Hidden activation.", "relu"),
         new("latent", "N", "Latent dimensions.", "20"),
@@ -27,7 +27,7 @@ internal sealed class TrainCommand : ICommand
         new("warmup", "STEPS", "Linear KL warm-up steps.", "0"),
         new("optimizer", "adam|adagrad|sgd", "Optimizer.", "adam"),
         new("lr", "RATE", "Learning rate.", "0.001"),
-        new("weight-decay", "LAMBDA", "L2 weight decay (Gaussian prior on the weights).", "0"),
+        new("weight-decay", "LAMBDA", "L2 weight decay: adds λθ to the gradient of the per-example mean loss, i.e. a N(0, 1/(λN)) prior on each weight for N training examples; the paper's N(0, I) prior is λ = 1/N (1.7e-5 for MNIST's 60,000).", "0"),
         new("batch", "M", "Minibatch size.", "128"),
         new("shard", "N", "Examples per shard (results do not depend on --threads).", "64"),
         new("epochs", "N", "Epochs to train.", "10"),
@@ -40,7 +40,7 @@ internal sealed class TrainCommand : ICommand
         new("sample-grid", "FILE|none", "PNG of 64 samples from the prior, written at the end.", "samples.png beside --out"),
         new("curve", "FILE|none", "SVG learning curve from the metrics, written at the end.", "curve.svg beside --out"),
         new("resume", "FILE", "Continue a run from its checkpoint, bitwise as if never stopped."),
-        new("quiet", null, "No progress output."),
+        new("quiet", null, "Print nothing but errors (no header, progress, epoch lines or final 'saved' line)."),
     ];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
@@ -53,9 +53,11 @@ internal sealed class TrainCommand : ICommand
         VaeConfig? config = resumePath is null ? ParseConfig(options, inputSize: 1) : null;
         TrainerOptions? trainerOptions = resumePath is null ? ParseTrainerOptions(options, threads) : null;
         int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
+        bool quiet = options.Has("quiet");
+        TextWriter output = quiet ? TextWriter.Null : stdout, log = quiet ? TextWriter.Null : stderr; // errors still go to stderr
 
-        (Dataset fullTrain, Dataset test) = DataSources.Load(options.RequiredString("data"), stderr);
-        Dataset train = DataSources.Take(fullTrain, limit);
+        LoadedData data = DataSources.Load(options.RequiredString("data"), log);
+        Dataset train = DataSources.Take(data.Train, limit), test = data.Test;
 
         VariationalAutoencoder model;
         Trainer trainer;
@@ -67,7 +69,7 @@ internal sealed class TrainCommand : ICommand
             model = ModelCheckpoint.LoadModel(file);
             trainer = new Trainer(model, train, ModelCheckpoint.LoadOptions(file) with { Threads = threads });
             ModelCheckpoint.RestoreTrainer(file, trainer);
-            stderr.WriteLine($"resuming {resumePath} at epoch {trainer.Epoch + 1}, step {trainer.Step}");
+            log.WriteLine($"resuming {resumePath} at epoch {trainer.Epoch + 1}, step {trainer.Step}");
         }
         else
         {
@@ -81,19 +83,21 @@ internal sealed class TrainCommand : ICommand
             context.Cancel = true; // finish the step, save, exit 130
             cancel.Cancel();
         });
-        var progress = options.Has("quiet") ? null : new ProgressPrinter(stderr, epochs);
+        var progress = quiet ? null : new ProgressPrinter(stderr, epochs);
         string? metricsPath = Beside(options, "metrics", outPath, "metrics.jsonl");
         string? gridPath = Beside(options, "sample-grid", outPath, "samples.png");
         string? curvePath = Beside(options, "curve", outPath, "curve.svg");
         if (metricsPath is not null && resumePath is null && File.Exists(metricsPath)) File.Delete(metricsPath);
-        stderr.WriteLine($"training {model.Config} on {train.Source} ({train.Count} examples), {trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
+        var trainedOn = new TrainingData(data.Name, data.FileSha256, trainer.Options.Binarization, train.Count, train.Features);
+        string examples = train.Count < data.Train.Count ? $"first {train.Count} of {data.Train.Count} examples" : $"{train.Count} examples";
+        output.WriteLine($"training {model.Config} on {data.Train.Source} ({examples}), {trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
 
         try
         {
             while (trainer.Epoch < epochs)
             {
                 EpochSummary summary = trainer.RunEpoch(progress, cancel.Token);
-                ModelCheckpoint.Save(outPath, model, trainer);
+                ModelCheckpoint.Save(outPath, model, trainer, trainedOn);
                 if (!summary.Completed)
                 {
                     progress?.Finish();
@@ -104,7 +108,7 @@ internal sealed class TrainCommand : ICommand
                 progress?.Finish();
                 string line = string.Create(CultureInfo.InvariantCulture,
                     $"epoch {summary.Epoch + 1}/{epochs}: train ELBO {summary.TrainElbo:F2}, test ELBO {testElbo:F2} nats, {summary.ImagesPerSecond:F0} images/s, {summary.Seconds:F1} s");
-                stdout.WriteLine(line);
+                output.WriteLine(line);
                 if (metricsPath is not null) MetricsWriter.Append(metricsPath, summary, testElbo, trainer, train.Count);
             }
         }
@@ -114,18 +118,18 @@ internal sealed class TrainCommand : ICommand
             stderr.WriteLine($"vae train: {e.Message} The last good checkpoint is {(File.Exists(outPath) ? outPath : "(none yet)")}.");
             return 1;
         }
-        stdout.WriteLine($"saved {outPath}");
+        output.WriteLine($"saved {outPath}");
         if (gridPath is not null && ModelOptions.ImageSide(model) is int side and > 0)
         {
             var images = new float[64 * model.InputSize];
             model.Sample(64, 1, images);
             ModelOptions.WriteGrid(gridPath, images, 64, side, 8);
-            stdout.WriteLine($"wrote {gridPath}");
+            output.WriteLine($"wrote {gridPath}");
         }
         if (curvePath is not null && metricsPath is not null && File.Exists(metricsPath))
         {
             PlotCommand.WriteCurve(metricsPath, curvePath);
-            stdout.WriteLine($"wrote {curvePath}");
+            output.WriteLine($"wrote {curvePath}");
         }
         return 0;
     }
