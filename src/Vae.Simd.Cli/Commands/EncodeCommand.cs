@@ -7,7 +7,7 @@ namespace Vae.Simd.Cli.Commands;
 internal sealed class EncodeCommand : ICommand
 {
     public string Name => "encode";
-    public string Summary => "Encode a data set: write the mean and log variance of q(z|x) per example to CSV or NPY.";
+    public string Summary => "Encode a data set: write the mean and log variance of q(z|x) of every example (see --split) to CSV or NPY.";
     public IReadOnlyList<OptionSpec> Options { get; } =
         [ModelOptions.Model, ModelOptions.Data, ModelOptions.Split, new("out", "FILE.csv|FILE.npy", "Output file.", "z.csv")];
 
