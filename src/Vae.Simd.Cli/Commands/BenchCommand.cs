@@ -13,7 +13,7 @@ namespace Vae.Simd.Cli.Commands;
 internal sealed class BenchCommand : ICommand
 {
     public string Name => "bench";
-    public string Summary => "Measure GEMM GFLOP/s (bench gemm), training images/s (bench train), or train against PyTorch (bench compare).";
+    public string Summary => "Measure GEMM GFLOP/s (bench gemm), training images/s (bench train), encoding speed (bench encode), or train against PyTorch (bench compare).";
 
     // bench train: the PyTorch-style model unless told otherwise, on synthetic [0,1] data so no download is needed.
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -23,7 +23,7 @@ internal sealed class BenchCommand : ICommand
         new("threads", "N", "Threads to use.", "1"),
         new("reps", "N", "Timed repetitions (the median is reported).", "50"),
         new("json", null, "Print one JSON object instead of text."),
-        new("batch", "M", "train: minibatch size.", "128"),
+        new("batch", "M", "train: minibatch size; encode: images encoded at once (default 1000).", "128"),
         new("hidden", "N", "train: hidden width.", "400"),
         new("steps", "N", "train: timed steps per repetition.", "100"),
         new("data", "mnist|fashion-mnist|FOLDER", "compare: the IDX data both engines train on.", "mnist"),
@@ -36,13 +36,14 @@ internal sealed class BenchCommand : ICommand
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
         string what = options.Positional.Count == 1 ? options.Positional[0]
-            : throw new UsageException("say what to measure: 'vae bench gemm', 'vae bench train' or 'vae bench compare'.");
+            : throw new UsageException("say what to measure: 'vae bench gemm', 'vae bench train', 'vae bench encode' or 'vae bench compare'.");
         return what switch
         {
             "gemm" => RunGemm(options, stdout),
             "train" => TrainBenchmark.Run(options, stdout),
+            "encode" => EncodeBenchmark.Run(options, stdout),
             "compare" => CompareBenchmark.Run(options, stdout, stderr),
-            _ => throw new UsageException($"unknown benchmark '{what}'; expected 'gemm', 'train' or 'compare'."),
+            _ => throw new UsageException($"unknown benchmark '{what}'; expected 'gemm', 'train', 'encode' or 'compare'."),
         };
     }
 
