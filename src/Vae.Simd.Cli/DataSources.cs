@@ -78,7 +78,8 @@ internal static class DataSources
         _ => new LimitedDataset(data, n),
     };
 
-    private static IdxDataFiles? Named(string data) => data.ToLowerInvariant() switch
+    /// <summary>The published data set <paramref name="data"/> names ('mnist', 'fashion-mnist'), or null for a path.</summary>
+    public static IdxDataFiles? Named(string data) => data.ToLowerInvariant() switch
     {
         "mnist" => IdxDataFiles.Mnist,
         "fashion-mnist" => IdxDataFiles.FashionMnist,

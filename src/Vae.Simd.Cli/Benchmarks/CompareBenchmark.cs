@@ -68,15 +68,9 @@ internal static class CompareBenchmark
     /// <summary>The folder of IDX files both engines read: a named data set's verified cache folder, or the user's folder.</summary>
     private static string IdxFolder(string data, TextWriter log)
     {
-        MnistFiles? named = data.ToLowerInvariant() switch
+        if (DataSources.Named(data) is { } named)
         {
-            "mnist" => MnistFiles.Mnist,
-            "fashion-mnist" => MnistFiles.FashionMnist,
-            _ => null,
-        };
-        if (named is not null)
-        {
-            var fetcher = new MnistFetcher();
+            var fetcher = new IdxDataFetcher();
             fetcher.Progress += message => log.WriteLine($"data: {message}");
             return fetcher.EnsureAsync(named).GetAwaiter().GetResult();
         }

@@ -15,12 +15,9 @@ internal sealed class DataCommand : ICommand
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
-        IdxDataFiles files = options.Positional is [string name] ? name.ToLowerInvariant() switch
-        {
-            "mnist" => IdxDataFiles.Mnist,
-            "fashion-mnist" => IdxDataFiles.FashionMnist,
-            _ => throw new UsageException($"unknown data set '{name}': 'mnist' or 'fashion-mnist'."),
-        } : throw new UsageException("say which data set: 'vae data mnist' or 'vae data fashion-mnist'.");
+        IdxDataFiles files = options.Positional is [string name]
+            ? DataSources.Named(name) ?? throw new UsageException($"unknown data set '{name}': 'mnist' or 'fashion-mnist'.")
+            : throw new UsageException("say which data set: 'vae data mnist' or 'vae data fashion-mnist'.");
 
         var fetcher = new IdxDataFetcher(options.String("dir"));
         string folder;
