@@ -70,6 +70,8 @@ internal sealed class TrainCommand : ICommand
             trainer = new Trainer(model, train, ModelCheckpoint.LoadOptions(file) with { Threads = threads });
             ModelCheckpoint.RestoreTrainer(file, trainer);
             log.WriteLine($"resuming {resumePath} at epoch {trainer.Epoch + 1}, step {trainer.Step}");
+            if (ModelCheckpoint.LoadTrainingData(file) is { } before && !before.SameFiles(data.FileSha256))
+                log.WriteLine($"warning: {resumePath} was trained on {before.Source}, not on {data.Name}; the run will not be the one it would have been.");
         }
         else
         {

@@ -125,6 +125,21 @@ public class TrainingDataDefaultsTests
     }
 
     [Fact]
+    public void ResumingOnOtherDataWarns()
+    {
+        string first = FakeIdxFolder(seed: 8), second = FakeIdxFolder(seed: 9);
+        string model = Train(first, first);
+        string[] resume = ["train", "--resume", model, "--out", model, "--threads", "1", "--metrics", "none", "--sample-grid", "none", "--curve", "none"];
+        (int code, _, string errors) = Run([.. resume, "--epochs", "2", "--data", first]);
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("warning", errors);
+        (code, _, errors) = Run([.. resume, "--epochs", "3", "--data", second]);
+        Assert.Equal(0, code);
+        Assert.Contains($"was trained on {Path.GetFullPath(first)}, not on {Path.GetFullPath(second)}", errors);
+        Assert.Equal(Path.GetFullPath(second), ModelCheckpoint.LoadTrainingData(Checkpoint.Read(model))!.Source);
+    }
+
+    [Fact]
     public void QuietPrintsNothingButErrors()
     {
         string folder = FakeIdxFolder(seed: 5);
