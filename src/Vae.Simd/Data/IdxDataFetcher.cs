@@ -175,9 +175,8 @@ public sealed class IdxDataFetcher
         try
         {
             byte[] bytes = File.ReadAllBytes(path);
-            if (!files.VerifiedCompressed) IdxDataLoader.Verify(bytes, name, files);
-            else if (files.Sha256.ContainsKey(name)) IdxDataLoader.FromGzip(bytes, name, files, path); // by the MD5 or, for a re-compressed copy, by its content
-            else IdxDataLoader.VerifyCompressed(bytes, name, files);
+            if (files.VerifiedCompressed) IdxDataLoader.VerifyGzip(bytes, name, files, path);
+            else IdxDataLoader.Verify(bytes, name, files);
             return true;
         }
         catch (InvalidDataException)

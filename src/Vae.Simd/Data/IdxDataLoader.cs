@@ -114,6 +114,16 @@ public static class IdxDataLoader
         return new FoundFile(raw, gzip, where, sha256);
     }
 
+    /// <summary>
+    /// Checks a gzip file as <see cref="FromGzip"/> accepts it, cheaply when it has the published MD5
+    /// (no decompression); a re-compressed copy is decompressed and checked by its content.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file fails both checks.</exception>
+    internal static void VerifyGzip(byte[] gzip, string name, IdxDataFiles files, string where)
+    {
+        if (CompressedMismatch(gzip, name, files, where) is not null) FromGzip(gzip, name, files, where);
+    }
+
     private static FoundFile FromRaw(byte[] raw, string name, IdxDataFiles files, string where)
     {
         string sha256 = Sha256Of(raw);
