@@ -48,13 +48,13 @@ internal sealed class TrainCommand : ICommand
         int epochs = options.Int("epochs", 0, 100_000);
         int threads = options.Int("threads", 1, 1024);
         string outPath = options.RequiredString("out");
+        bool quiet = options.Has("quiet");
+        TextWriter output = quiet ? TextWriter.Null : stdout, log = quiet ? TextWriter.Null : stderr; // errors still go to stderr
         string? resumePath = options.String("resume");
         // Every option is checked before any data is fetched.
         VaeConfig? config = resumePath is null ? ParseConfig(options, inputSize: 1) : null;
         TrainerOptions? trainerOptions = resumePath is null ? ParseTrainerOptions(options, threads) : null;
         int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
-        bool quiet = options.Has("quiet");
-        TextWriter output = quiet ? TextWriter.Null : stdout, log = quiet ? TextWriter.Null : stderr; // errors still go to stderr
 
         LoadedData data = DataSources.Load(options.RequiredString("data"), log);
         Dataset train = DataSources.Take(data.Train, limit), test = data.Test;
