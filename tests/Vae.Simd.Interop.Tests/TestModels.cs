@@ -102,4 +102,11 @@ internal static class TestModels
     }
 
     public static float[] ToFloats(double[] values) => Array.ConvertAll(values, v => (float)v);
+
+    public static string TempFolder()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "vae-simd-interop-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
 }
