@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Vae.Simd.Autodiff;
+using Vae.Simd.Data;
+using Vae.Simd.Interop.Safetensors;
+using Vae.Simd.Model;
+
+namespace Vae.Simd.Interop.Tests;
+
+/// <summary>The python3 that has numpy: <c>python3</c> on the PATH, else Debian's <c>/usr/bin/python3</c>; null when neither has it.</summary>
+internal static class Python
+{
+    private static readonly Lazy<string?> s_interpreter = new(() =>
+        new[] { "python3", "/usr/bin/python3" }.FirstOrDefault(candidate => Run(candidate, ["-c", "import numpy"]).Code == 0));
+
+    public static string? Interpreter => s_interpreter.Value;
+
+    public static (int Code, string Output) Run(string interpreter, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo(interpreter) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in args) start.ArgumentList.Add(a);
+        try
+        {
+            using Process process = Process.Start(start)!;
+            Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            return (process.ExitCode, stdout.Result + stderr.Result);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return (-1, e.Message); // no such program
+        }
+    }
+}
+
+/// <summary>A theory skipped, with the reason, only where no python3 with numpy exists (CI has one).</summary>
+public sealed class NumpyTheoryAttribute : TheoryAttribute
+{
+    public NumpyTheoryAttribute()
+    {
+        if (Python.Interpreter is null) Skip = "needs python3 with numpy (tried python3 and /usr/bin/python3): apt-get install python3-numpy";
+    }
+}
+
+/// <summary>
+/// A safetensors file written by a plain numpy script (scripts/numpy_vae.py, laid out as safetensors'
+/// save_file does, without metadata, as a PyTorch state dict is saved) imports as the PyTorch example's VAE,
+/// and its Encode equals the script's own forward pass.
+/// </summary>
+public class NumpyInteropTests
+{
+    [NumpyTheory]
+    [InlineData("F32")]
+    [InlineData("F16")]
+    [InlineData("BF16")]
+    [InlineData("F64")]
+    public void FileWrittenByNumpyImportsAndEncodesAsNumpyDoes(string dtype)
+    {
+        string folder = TestModels.TempFolder();
+        float[] x = TestModels.MnistRows();
+        NpyFile.Write(Path.Combine(folder, "x.npy"), x, 32, 784);
+        string script = Path.Combine(AppContext.BaseDirectory, "scripts", "numpy_vae.py");
+        (int code, string output) = Python.Run(Python.Interpreter!, [script, folder, "--seed", "7", "--dtype", dtype, "--x", Path.Combine(folder, "x.npy")]);
+        Assert.True(code == 0, output);
+
+        string file = Path.Combine(folder, "model.safetensors");
+        using VariationalAutoencoder model = SafetensorsModel.Read(file);
+        Assert.Equal(new VaeConfig { Activation = Activation.Relu, Likelihood = Likelihood.Bernoulli }, model.Config); // 784-400-20, from the shapes
+
+        var mean = new float[32 * 20];
+        var logVariance = new float[32 * 20];
+        model.Encode(x, mean, logVariance);
+        double meanError = TestModels.RelativeError(mean, NpyFile.Read(Path.Combine(folder, "mean.npy")).Values);
+        double logVarianceError = TestModels.RelativeError(logVariance, NpyFile.Read(Path.Combine(folder, "logvar.npy")).Values);
+        Assert.True(meanError <= 1e-5, $"mean differs from numpy by {meanError:E3} relative");
+        Assert.True(logVarianceError <= 1e-5, $"log variance differs from numpy by {logVarianceError:E3} relative");
+
+        // Our export of the imported model reads back bitwise; for F32 its data section is numpy's, byte for byte.
+        byte[] exported = SafetensorsTests.Export(model);
+        using VariationalAutoencoder again = SafetensorsModel.Read(exported, "again.safetensors");
+        Assert.Equal(SafetensorsTests.Bits(model.Parameters), SafetensorsTests.Bits(again.Parameters));
+        if (dtype == "F32") Assert.Equal(SafetensorsTests.Split(File.ReadAllBytes(file)).Data, SafetensorsTests.Split(exported).Data);
+    }
+}
