@@ -9,10 +9,16 @@ namespace Vae.Simd.Interop.Tests;
 /// <summary>The python3 that has numpy: <c>python3</c> on the PATH, else Debian's <c>/usr/bin/python3</c>; null when neither has it.</summary>
 internal static class Python
 {
-    private static readonly Lazy<string?> s_interpreter = new(() =>
-        new[] { "python3", "/usr/bin/python3" }.FirstOrDefault(candidate => Run(candidate, ["-c", "import numpy"]).Code == 0));
+    private static readonly Lazy<string?> s_interpreter = new(() => Find("numpy"));
+    private static readonly Lazy<string?> s_torch = new(() => Find("numpy, torch"));
 
     public static string? Interpreter => s_interpreter.Value;
+
+    /// <summary>The python3 that has numpy and torch (Debian's python3-torch), or null.</summary>
+    public static string? TorchInterpreter => s_torch.Value;
+
+    private static string? Find(string modules) =>
+        new[] { "python3", "/usr/bin/python3" }.FirstOrDefault(candidate => Run(candidate, ["-c", $"import {modules}"]).Code == 0);
 
     public static (int Code, string Output) Run(string interpreter, IEnumerable<string> args)
     {
@@ -38,6 +44,15 @@ public sealed class NumpyTheoryAttribute : TheoryAttribute
     public NumpyTheoryAttribute()
     {
         if (Python.Interpreter is null) Skip = "needs python3 with numpy (tried python3 and /usr/bin/python3): apt-get install python3-numpy";
+    }
+}
+
+/// <summary>A fact skipped, with the reason, only where no python3 with torch exists.</summary>
+public sealed class TorchFactAttribute : FactAttribute
+{
+    public TorchFactAttribute()
+    {
+        if (Python.TorchInterpreter is null) Skip = "needs python3 with numpy and torch (tried python3 and /usr/bin/python3): apt-get install python3-torch";
     }
 }
 
@@ -79,5 +94,27 @@ public class NumpyInteropTests
         using VariationalAutoencoder again = SafetensorsModel.Read(exported, "again.safetensors");
         Assert.Equal(SafetensorsTests.Bits(model.Parameters), SafetensorsTests.Bits(again.Parameters));
         if (dtype == "F32") Assert.Equal(SafetensorsTests.Split(File.ReadAllBytes(file)).Data, SafetensorsTests.Split(exported).Data);
+    }
+
+    [TorchFact]
+    public void PyTorchExampleModuleLoadsOurExportStrictlyAndEncodesAsWeDo()
+    {
+        string folder = TestModels.TempFolder();
+        using VariationalAutoencoder model = TestModels.TrainedOnMnist(new VaeConfig());
+        SafetensorsModel.Write(model, Path.Combine(folder, "model.safetensors"));
+        float[] x = TestModels.MnistRows();
+        NpyFile.Write(Path.Combine(folder, "x.npy"), x, 32, 784);
+        string script = Path.Combine(AppContext.BaseDirectory, "scripts", "torch_load.py");
+        (int code, string output) = Python.Run(Python.TorchInterpreter!, [script, Path.Combine(folder, "model.safetensors"), Path.Combine(folder, "x.npy"), Path.Combine(folder, "z.npy")]);
+        Assert.True(code == 0, output);
+
+        var mean = new float[32 * 20];
+        var logVariance = new float[32 * 20];
+        model.Encode(x, mean, logVariance);
+        float[] torch = NpyFile.Read(Path.Combine(folder, "z.npy")).Values;
+        float[] torchMean = [.. Enumerable.Range(0, 32).SelectMany(r => torch.AsSpan(r * 40, 20).ToArray())];
+        float[] torchLogVariance = [.. Enumerable.Range(0, 32).SelectMany(r => torch.AsSpan(r * 40 + 20, 20).ToArray())];
+        Assert.True(TestModels.RelativeError(torchMean, mean) <= 1e-5);
+        Assert.True(TestModels.RelativeError(torchLogVariance, logVariance) <= 1e-5);
     }
 }
