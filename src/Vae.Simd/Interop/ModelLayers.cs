@@ -46,11 +46,12 @@ internal sealed class ModelLayers
         EncoderLogVariance = Layer("encoder.logvar", pytorch ? "fc22" : "encoder.logvar", Activation.None);
         DecoderHidden = [.. Enumerable.Range(0, hidden).Select(i => Layer($"decoder.{i}", pytorch ? "fc3" : $"decoder.{i}", config.Activation))];
         if (config.Likelihood == Likelihood.Bernoulli) DecoderOutput = Layer("decoder.logits", pytorch ? "fc4" : "decoder.logits", Activation.None);
-        else
+        else if (config.Likelihood == Likelihood.Gaussian)
         {
             DecoderOutput = Layer("decoder.mean", "decoder.mean", Activation.None);
             DecoderLogVariance = Layer("decoder.logvar", "decoder.logvar", Activation.None);
         }
+        else throw new NotSupportedException($"Export and import of a {config.Likelihood} decoder are not supported.");
     }
 
     /// <summary><see cref="PyTorchExampleScheme"/> or <see cref="LayeredScheme"/>.</summary>
