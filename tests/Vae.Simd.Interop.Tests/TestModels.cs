@@ -36,7 +36,10 @@ internal static class TestModels
         return values;
     }
 
-    /// <summary>The first 32 MNIST test images (data/mnist-test-32.npy, uint8), scaled to [0, 1].</summary>
+    /// <summary>
+    /// The first 32 MNIST test images (data/mnist-test-32.npy, uint8, cut from t10k-images-idx3-ubyte; MNIST by
+    /// Y. LeCun, C. Cortes and C. Burges, CC BY-SA 3.0), scaled to [0, 1]. Shipped so the tests need no download.
+    /// </summary>
     public static float[] MnistRows()
     {
         (float[] values, int rows, int columns) = NpyFile.Read(Path.Combine(AppContext.BaseDirectory, "data", "mnist-test-32.npy"));

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch example's VAE in plain numpy, written as safetensors the way safetensors' save_file lays it out.
 
-Used by the interop tests (NumpyInteropTests) to prove that `vae import` reads a file made by a third party,
+Used by the interop tests (PythonInteropTests) to prove that `vae import` reads a file made by a third party,
 and that the imported model's Encode equals this independent forward pass:
 
     numpy_vae.py OUT_DIR --seed S --dtype F32|F16|BF16|F64 [--x X.npy] [--input 784 --hidden 400 --latent 20]
