@@ -51,7 +51,10 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         Assert.Equal(["mean", "log_variance"], encoder.OutputMetadata.Keys);
         Assert.Equal([-1, model.InputSize], encoder.InputMetadata["x"].Dimensions);
         Assert.Equal(["batch", ""], encoder.InputMetadata["x"].SymbolicDimensions);
-        Assert.Equal(OnnxExport.OpsetVersion, 17);
+        Assert.Equal(17, OnnxExport.OpsetVersion);
+        Assert.Equal("encoder", encoder.ModelMetadata.CustomMetadataMap["vae.part"]);
+        Assert.Contains("hidden=17,9", encoder.ModelMetadata.CustomMetadataMap["vae.config"]);
+        Assert.Equal("Vae.Simd", encoder.ModelMetadata.ProducerName);
         using InferenceSession decoder = Session(model, OnnxPart.Decoder);
         Assert.Equal(["logits", "probabilities"], decoder.OutputMetadata.Keys);
     }

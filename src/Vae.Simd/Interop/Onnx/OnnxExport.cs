@@ -1,4 +1,5 @@
 using Vae.Simd.Autodiff;
+using Vae.Simd.Checkpoints;
 using Vae.Simd.Files;
 using Vae.Simd.Model;
 
@@ -8,7 +9,8 @@ namespace Vae.Simd.Interop.Onnx;
 /// Writes a model's encoder or decoder as a standard ONNX graph (opset 17): one <c>Gemm</c> (transB = 1,
 /// so the weights keep PyTorch's [out × in] order) per layer, <c>Relu</c>/<c>Tanh</c> after hidden layers,
 /// <c>Sigmoid</c> for Bernoulli probabilities; weights are initializers with raw data; the batch dimension
-/// is dynamic (<c>batch</c>). ONNX Runtime, and any other ONNX reader, runs it.
+/// is dynamic (<c>batch</c>); the model's metadata holds <c>vae.part</c> and <c>vae.config</c>. ONNX Runtime,
+/// and any other ONNX reader, runs it.
 /// </summary>
 public static class OnnxExport
 {
@@ -67,12 +69,16 @@ public static class OnnxExport
         }
         else throw new ArgumentOutOfRangeException(nameof(part), $"Unknown ONNX part {part}.");
 
+        // ModelProto: ir_version = 1, producer_name = 2, producer_version = 3, graph = 7, opset_import = 8,
+        // metadata_props = 14 (StringStringEntryProto: key = 1, value = 2), so a serving stack can tell what it holds.
         return new ProtobufWriter()
             .Int64(1, IrVersion)
             .String(2, "Vae.Simd")
             .String(3, typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0")
             .Message(7, graph)
-            .Message(8, new ProtobufWriter().String(1, "").Int64(2, OpsetVersion));
+            .Message(8, new ProtobufWriter().String(1, "").Int64(2, OpsetVersion))
+            .Message(14, new ProtobufWriter().String(1, "vae.part").String(2, part.ToString().ToLowerInvariant()))
+            .Message(14, new ProtobufWriter().String(1, "vae.config").String(2, ModelCheckpoint.FormatConfig(model.Config)));
     }
 
     /// <summary>Adds the hidden layers after <paramref name="input"/>; returns the last one's output name.</summary>
