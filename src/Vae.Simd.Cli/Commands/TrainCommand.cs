@@ -40,6 +40,7 @@ internal sealed class TrainCommand : ICommand
         new("sample-grid", "FILE|none", "PNG of 64 samples from the prior, written at the end.", "samples.png beside --out"),
         new("curve", "FILE|none", "SVG learning curve from the metrics, written at the end.", "curve.svg beside --out"),
         new("resume", "FILE", "Continue a run from its checkpoint, bitwise as if never stopped."),
+        new("init-from", "FILE.safetensors", "Start from these weights (e.g. PyTorch's initial ones); the file must fit the architecture options."),
         new("quiet", null, "Print nothing but errors (no header, progress, epoch lines or final 'saved' line)."),
     ];
 
@@ -53,6 +54,7 @@ internal sealed class TrainCommand : ICommand
         string? resumePath = options.String("resume");
         // Every option is checked before any data is fetched.
         VaeConfig? config = resumePath is null ? ParseConfig(options, inputSize: 1) : null;
+        if (resumePath is not null && options.Has("init-from")) throw new UsageException("--init-from starts a new run; it cannot be combined with --resume.");
         TrainerOptions? trainerOptions = resumePath is null ? ParseTrainerOptions(options, threads) : null;
         int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
 
@@ -76,6 +78,7 @@ internal sealed class TrainCommand : ICommand
         else
         {
             model = new VariationalAutoencoder(config! with { InputSize = train.Features }, trainerOptions!.Seed);
+            if (options.String("init-from") is string initFrom) Interop.Safetensors.SafetensorsModel.LoadParameters(initFrom, model);
             trainer = new Trainer(model, train, trainerOptions);
         }
 
