@@ -18,6 +18,8 @@ internal static class CommandRunner
         new ReconstructCommand(),
         new ManifoldCommand(),
         new EncodeCommand(),
+        new ExportCommand(),
+        new ImportCommand(),
         new PlotCommand(),
         new DataCommand(),
         new BenchCommand(),
@@ -53,7 +55,7 @@ internal static class CommandRunner
             stderr.WriteLine($"vae {command.Name}: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
             stderr.WriteLine($"vae {command.Name}: {e.Message}");
             return 1;
