@@ -35,23 +35,22 @@ internal sealed class ModelLayers
 
     public ModelLayers(VaeConfig config, ParameterLayout layout)
     {
-        int hidden = config.HiddenSizes.Count;
-        Scheme = hidden == 1 && config.Likelihood == Likelihood.Bernoulli ? PyTorchExampleScheme : LayeredScheme;
+        bool exchangeable = config.Likelihood == Likelihood.Bernoulli ||
+            (config.Likelihood == Likelihood.Gaussian && config.GaussianVariance == GaussianVariance.PerPixel);
+        if (!exchangeable)
+            throw new NotSupportedException($"Export and import of a {config} decoder are not supported (Bernoulli, or Gaussian with a per-pixel variance head).");
+        Scheme = config.HiddenSizes.Count == 1 && config.Likelihood == Likelihood.Bernoulli ? PyTorchExampleScheme : LayeredScheme;
         bool pytorch = Scheme == PyTorchExampleScheme;
-        LinearLayer Layer(string layoutName, string fileName, Activation activation) =>
-            new(fileName, layout[$"{layoutName}.weight"], layout[$"{layoutName}.bias"], activation);
+        // The layered scheme's names are the layout's own layer names; the PyTorch example renames five layers.
+        LinearLayer From(LayerParameters layer, string pytorchName, Activation activation) =>
+            new(pytorch ? pytorchName : layer.Name, layer.Weight, layer.Bias, activation);
 
-        EncoderHidden = [.. Enumerable.Range(0, hidden).Select(i => Layer($"encoder.{i}", pytorch ? "fc1" : $"encoder.{i}", config.Activation))];
-        EncoderMean = Layer("encoder.mean", pytorch ? "fc21" : "encoder.mean", Activation.None);
-        EncoderLogVariance = Layer("encoder.logvar", pytorch ? "fc22" : "encoder.logvar", Activation.None);
-        DecoderHidden = [.. Enumerable.Range(0, hidden).Select(i => Layer($"decoder.{i}", pytorch ? "fc3" : $"decoder.{i}", config.Activation))];
-        if (config.Likelihood == Likelihood.Bernoulli) DecoderOutput = Layer("decoder.logits", pytorch ? "fc4" : "decoder.logits", Activation.None);
-        else if (config.Likelihood == Likelihood.Gaussian && config.GaussianVariance == GaussianVariance.PerPixel)
-        {
-            DecoderOutput = Layer("decoder.mean", "decoder.mean", Activation.None);
-            DecoderLogVariance = Layer("decoder.logvar", "decoder.logvar", Activation.None);
-        }
-        else throw new NotSupportedException($"Export and import of a {config} decoder are not supported (Bernoulli, or Gaussian with a per-pixel variance head).");
+        EncoderHidden = [.. layout.EncoderHidden.Select(layer => From(layer, "fc1", config.Activation))];
+        EncoderMean = From(layout.Mean, "fc21", Activation.None);
+        EncoderLogVariance = From(layout.LogVariance, "fc22", Activation.None);
+        DecoderHidden = [.. layout.DecoderHidden.Select(layer => From(layer, "fc3", config.Activation))];
+        DecoderOutput = From(layout.Output, "fc4", Activation.None);
+        if (layout.OutputLogVariance is { } logVariance) DecoderLogVariance = From(logVariance, "decoder.logvar", Activation.None);
     }
 
     /// <summary><see cref="PyTorchExampleScheme"/> or <see cref="LayeredScheme"/>.</summary>
