@@ -1,0 +1,51 @@
+using Vae.Simd.Autodiff;
+using Vae.Simd.Data;
+using Vae.Simd.Kernels;
+using Vae.Simd.Model;
+using Vae.Simd.Randomness;
+
+namespace Vae.Simd.Training;
+
+/// <summary>One shard's tape, graph builder and gradient buffer, reused every step.</summary>
+internal sealed class Shard
+{
+    private readonly VariationalAutoencoder _model;
+    private readonly TrainerOptions _options;
+    private readonly Tape<float> _tape = new();
+    private readonly VaeGraph<float> _graph;
+    private readonly float[] _elbo;
+
+    public Shard(VariationalAutoencoder model, TrainerOptions options)
+    {
+        _model = model;
+        _options = options;
+        _graph = new VaeGraph<float>(model.Config, model.Layout);
+        Gradients = new float[model.Parameters.Length];
+        _elbo = new float[options.ShardSize];
+    }
+
+    public float[] Gradients { get; }
+    public double ElboSum { get; private set; }
+    public double Loss { get; private set; }
+    public bool GradientsFinite { get; private set; }
+
+    public void Run(Dataset data, ReadOnlySpan<int> examples, int epoch, long step, float klWeight, int batchSize)
+    {
+        int rows = examples.Length;
+        Array.Clear(Gradients);
+        Var x = _graph.Begin(_tape, _model.ParameterArray, Gradients, rows);
+        data.CopyBatch(examples, _tape.Value(x), _options.Binarization, epoch);
+        var noise = new NoiseSource(_options.Seed, RandomPurpose.Noise, (ulong)step, examples);
+        ElboTerms terms = _graph.Elbo(_tape, x, _options.Elbo.Estimator, _options.Elbo.Samples, noise);
+        Var loss = VaeGraph<float>.Loss(_tape, terms, klWeight, batchSize);
+        Span<float> elbo = _elbo.AsSpan(0, rows);
+        terms.PerExample(_tape, elbo);
+        double sum = 0;
+        foreach (float e in elbo) sum += e;
+        ElboSum = sum;
+        Loss = _tape.Scalar(loss);
+        _tape.Backward(loss);
+        // Checked here, on the core that just wrote them, so a bad step is refused before any update.
+        GradientsFinite = float.IsFinite(Reductions.Sum(Gradients));
+    }
+}
