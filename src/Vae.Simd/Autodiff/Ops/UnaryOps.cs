@@ -1,4 +1,5 @@
 using System.Numerics;
+using Vae.Simd.Kernels;
 
 namespace Vae.Simd.Autodiff;
 
@@ -48,7 +49,7 @@ internal static class ExpOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (tape.RequiresGradient(x)) TensorMath<T>.MultiplyAdd(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<ExpDerivative, T>(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
     }
 }
 
@@ -61,10 +62,7 @@ internal static class LogOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] / xv[i];
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<LogDerivative, T>(tape.Gradient(y), tape.Value(x), tape.Gradient(x));
     }
 }
 
@@ -77,14 +75,11 @@ internal static class TanhOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), yv = tape.Value(y);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * (T.One - yv[i] * yv[i]);
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<TanhDerivative, T>(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
     }
 }
 
-/// <summary>y = max(x, 0). Backward: dx += dy ⊙ [x &gt; 0].</summary>
+/// <summary>y = max(x, 0). Backward: dx += dy ⊙ [y &gt; 0] (the same as [x &gt; 0]).</summary>
 internal static class ReluOp
 {
     public static Var Forward<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -93,10 +88,7 @@ internal static class ReluOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) if (xv[i] > T.Zero) dx[i] += dy[i];
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<ReluDerivative, T>(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
     }
 }
 
@@ -109,10 +101,7 @@ internal static class SigmoidOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), yv = tape.Value(y);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * yv[i] * (T.One - yv[i]);
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<SigmoidDerivative, T>(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
     }
 }
 
@@ -125,10 +114,7 @@ internal static class SoftplusOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * TensorMath<T>.SigmoidScalar(xv[i]);
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<SoftplusDerivative, T>(tape.Gradient(y), tape.Value(x), tape.Gradient(x));
     }
 }
 
