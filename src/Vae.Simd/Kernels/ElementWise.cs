@@ -18,11 +18,11 @@ public static class ElementWise
     public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) =>
         ElementWiseDriver.Binary<MultiplyOperator>(x, y, destination);
 
-    /// <summary>destination[i] += x[i] * y[i] (fused multiply-accumulate, used by backward passes).</summary>
+    /// <summary>destination[i] += x[i] * y[i] (rounded once on every machine, used by backward passes).</summary>
     public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) =>
         ElementWiseDriver.Ternary<MultiplyAddOperator>(x, y, destination, destination);
 
-    /// <summary>y[i] += alpha * x[i] (BLAS axpy; fused where the hardware has FMA).</summary>
+    /// <summary>y[i] += alpha * x[i] (BLAS axpy, rounded once).</summary>
     public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y) =>
         ElementWiseDriver.Ternary<MultiplyAddOperator>(alpha, x, y, y);
 

@@ -49,10 +49,10 @@ internal static class KernelPath
 
     /// <summary>
     /// The hardware has a fused multiply-add that every width can use (x64 FMA3, ARM64 AdvSimd). .NET
-    /// reports no FMA on x64 when AVX2 is switched off; the GEMM and the multiply-accumulate kernels then
+    /// reports no FMA on x64 when AVX2 is switched off; the GEMM micro-kernels then
     /// round twice, which is the one place results differ between machines (see the README).
     /// </summary>
-    public static bool HasFma => Fma.IsSupported || AdvSimd.IsSupported;
+    public static bool HasFma => FmaIntrinsics.IsSupported;
 
     /// <summary>The GEMM micro-kernel in use: the AVX2 + FMA one needs both and the Vector256 width.</summary>
     public static bool UseAvx2MicroKernel => Width == LaneWidth.Vector256 && Fma.IsSupported && Avx2.IsSupported;

@@ -21,7 +21,7 @@ internal readonly struct MultiplyOperator : IBinaryOperator
     public static TV Invoke<TV>(TV x, TV y) where TV : struct, ILanes<TV> => x * y;
 }
 
-/// <summary>x·y + z, fused where the hardware has FMA.</summary>
+/// <summary>x·y + z rounded once (see <see cref="ILanes{TSelf}.MultiplyAdd"/>).</summary>
 internal readonly struct MultiplyAddOperator : ITernaryOperator
 {
     public static TV Invoke<TV>(TV x, TV y, TV z) where TV : struct, ILanes<TV> => TV.MultiplyAdd(x, y, z);

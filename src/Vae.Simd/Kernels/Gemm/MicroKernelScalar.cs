@@ -14,9 +14,9 @@ internal static unsafe class MicroKernelScalar
         for (int p = 0; p < kc; p++)
             for (int r = 0; r < MR; r++)
             {
-                Lanes1 av = Lanes1.Create(a[p * MR + r]);
+                float av = a[p * MR + r];
                 for (int j = 0; j < NR; j++)
-                    tile[r * NR + j] = Lanes1.MultiplyAdd(av, Lanes1.Create(b[p * NR + j]), Lanes1.Create(tile[r * NR + j])).Value;
+                    tile[r * NR + j] = FmaIntrinsics.MultiplyAdd(av, b[p * NR + j], tile[r * NR + j]);
             }
     }
 }

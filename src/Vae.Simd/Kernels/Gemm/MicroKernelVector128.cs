@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Vae.Simd.Kernels;
@@ -21,6 +20,8 @@ internal static unsafe class MicroKernelVector128
         Half(kc, a, b + 8, tile + 8);
     }
 
+    // Fully optimised from the first call, as Gemm.Compute is (the AVX2 kernel is inlined there; this one is called).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Half(int kc, float* a, float* b, float* tile)
     {
         Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero;
@@ -34,17 +35,17 @@ internal static unsafe class MicroKernelVector128
         {
             Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4);
             Vector128<float> av = Vector128.Create(a[0]);
-            c00 = MultiplyAdd(av, b0, c00); c01 = MultiplyAdd(av, b1, c01);
+            c00 = FmaIntrinsics.MultiplyAdd(av, b0, c00); c01 = FmaIntrinsics.MultiplyAdd(av, b1, c01);
             av = Vector128.Create(a[1]);
-            c10 = MultiplyAdd(av, b0, c10); c11 = MultiplyAdd(av, b1, c11);
+            c10 = FmaIntrinsics.MultiplyAdd(av, b0, c10); c11 = FmaIntrinsics.MultiplyAdd(av, b1, c11);
             av = Vector128.Create(a[2]);
-            c20 = MultiplyAdd(av, b0, c20); c21 = MultiplyAdd(av, b1, c21);
+            c20 = FmaIntrinsics.MultiplyAdd(av, b0, c20); c21 = FmaIntrinsics.MultiplyAdd(av, b1, c21);
             av = Vector128.Create(a[3]);
-            c30 = MultiplyAdd(av, b0, c30); c31 = MultiplyAdd(av, b1, c31);
+            c30 = FmaIntrinsics.MultiplyAdd(av, b0, c30); c31 = FmaIntrinsics.MultiplyAdd(av, b1, c31);
             av = Vector128.Create(a[4]);
-            c40 = MultiplyAdd(av, b0, c40); c41 = MultiplyAdd(av, b1, c41);
+            c40 = FmaIntrinsics.MultiplyAdd(av, b0, c40); c41 = FmaIntrinsics.MultiplyAdd(av, b1, c41);
             av = Vector128.Create(a[5]);
-            c50 = MultiplyAdd(av, b0, c50); c51 = MultiplyAdd(av, b1, c51);
+            c50 = FmaIntrinsics.MultiplyAdd(av, b0, c50); c51 = FmaIntrinsics.MultiplyAdd(av, b1, c51);
             a += GemmBlocking.MR;
             b += GemmBlocking.NR;
         }
@@ -57,8 +58,4 @@ internal static unsafe class MicroKernelVector128
         Vector128.Store(c40, tile + 4 * NR); Vector128.Store(c41, tile + 4 * NR + 4);
         Vector128.Store(c50, tile + 5 * NR); Vector128.Store(c51, tile + 5 * NR + 4);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> MultiplyAdd(Vector128<float> x, Vector128<float> y, Vector128<float> z) =>
-        KernelPath.HasFma ? Vector128.FusedMultiplyAdd(x, y, z) : x * y + z;
 }

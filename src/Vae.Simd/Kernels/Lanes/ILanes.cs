@@ -28,7 +28,7 @@ internal interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
 
     static abstract TSelf Sqrt(TSelf x);
 
-    /// <summary>x·y + z rounded once where the hardware has FMA (<see cref="KernelPath.HasFma"/>), else rounded twice.</summary>
+    /// <summary>x·y + z rounded once on every machine: hardware FMA, or exactly in software where there is none.</summary>
     static abstract TSelf MultiplyAdd(TSelf x, TSelf y, TSelf z);
 
     static abstract TSelf Equals(TSelf x, TSelf y);

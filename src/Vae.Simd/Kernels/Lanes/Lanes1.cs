@@ -29,7 +29,7 @@ internal readonly struct Lanes1(float value) : ILanes<Lanes1>
     public static Lanes1 Sqrt(Lanes1 x) => new(MathF.Sqrt(x._value));
 
     public static Lanes1 MultiplyAdd(Lanes1 x, Lanes1 y, Lanes1 z) =>
-        new(KernelPath.HasFma ? MathF.FusedMultiplyAdd(x._value, y._value, z._value) : x._value * y._value + z._value);
+        new(MathF.FusedMultiplyAdd(x._value, y._value, z._value));
 
     public static Lanes1 Equals(Lanes1 x, Lanes1 y) => Mask(x._value == y._value);
     public static Lanes1 LessThan(Lanes1 x, Lanes1 y) => Mask(x._value < y._value);

@@ -31,7 +31,7 @@ internal readonly struct Lanes4(Vector128<float> value) : ILanes<Lanes4>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 MultiplyAdd(Lanes4 x, Lanes4 y, Lanes4 z) =>
-        new(KernelPath.HasFma ? Vector128.FusedMultiplyAdd(x._value, y._value, z._value) : x._value * y._value + z._value);
+        new(FmaIntrinsics.FusedMultiplyAdd(x._value, y._value, z._value));
 
     public static Lanes4 Equals(Lanes4 x, Lanes4 y) => new(Vector128.Equals(x._value, y._value));
     public static Lanes4 LessThan(Lanes4 x, Lanes4 y) => new(Vector128.LessThan(x._value, y._value));

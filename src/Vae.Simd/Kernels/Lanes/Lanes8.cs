@@ -31,7 +31,7 @@ internal readonly struct Lanes8(Vector256<float> value) : ILanes<Lanes8>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 MultiplyAdd(Lanes8 x, Lanes8 y, Lanes8 z) =>
-        new(KernelPath.HasFma ? Vector256.FusedMultiplyAdd(x._value, y._value, z._value) : x._value * y._value + z._value);
+        new(FmaIntrinsics.FusedMultiplyAdd(x._value, y._value, z._value));
 
     public static Lanes8 Equals(Lanes8 x, Lanes8 y) => new(Vector256.Equals(x._value, y._value));
     public static Lanes8 LessThan(Lanes8 x, Lanes8 y) => new(Vector256.LessThan(x._value, y._value));
