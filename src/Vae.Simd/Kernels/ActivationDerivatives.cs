@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Vae.Simd.Kernels;
@@ -9,6 +10,7 @@ namespace Vae.Simd.Kernels;
 /// <summary>g · [y &gt; 0] through the output y = max(x, 0) (equivalently the input x).</summary>
 internal readonly struct ReluDerivative : IDerivative
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV g, TV y) where TV : struct, ILanes<TV> => TV.Select(TV.GreaterThan(y, TV.Create(0f)), g, TV.Create(0f));
     public static T Scalar<T>(T g, T y) where T : IFloatingPointIeee754<T> => y > T.Zero ? g : T.Zero;
 }
@@ -16,6 +18,7 @@ internal readonly struct ReluDerivative : IDerivative
 /// <summary>g · (1 − y²) through the output y = tanh x.</summary>
 internal readonly struct TanhDerivative : IDerivative
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV g, TV y) where TV : struct, ILanes<TV> => g * (TV.Create(1f) - y * y);
     public static T Scalar<T>(T g, T y) where T : IFloatingPointIeee754<T> => g * (T.One - y * y);
 }
@@ -23,6 +26,7 @@ internal readonly struct TanhDerivative : IDerivative
 /// <summary>g · y · (1 − y) through the output y = σ(x).</summary>
 internal readonly struct SigmoidDerivative : IDerivative
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV g, TV y) where TV : struct, ILanes<TV> => g * y * (TV.Create(1f) - y);
     public static T Scalar<T>(T g, T y) where T : IFloatingPointIeee754<T> => g * y * (T.One - y);
 }
@@ -30,6 +34,7 @@ internal readonly struct SigmoidDerivative : IDerivative
 /// <summary>g · σ(x) through the input x of y = softplus x.</summary>
 internal readonly struct SoftplusDerivative : IDerivative
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV g, TV x) where TV : struct, ILanes<TV> => g * SigmoidOperator.Invoke(x);
     public static T Scalar<T>(T g, T x) where T : IFloatingPointIeee754<T> => g * (T.One / (T.One + T.Exp(-x)));
 }
@@ -37,6 +42,7 @@ internal readonly struct SoftplusDerivative : IDerivative
 /// <summary>g / x through the input x of y = log x.</summary>
 internal readonly struct LogDerivative : IDerivative
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV g, TV x) where TV : struct, ILanes<TV> => g / x;
     public static T Scalar<T>(T g, T x) where T : IFloatingPointIeee754<T> => g / x;
 }
@@ -44,6 +50,7 @@ internal readonly struct LogDerivative : IDerivative
 /// <summary>g · y through the output y = eˣ.</summary>
 internal readonly struct ExpDerivative : IDerivative
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV g, TV y) where TV : struct, ILanes<TV> => g * y;
     public static T Scalar<T>(T g, T y) where T : IFloatingPointIeee754<T> => g * y;
 }
@@ -57,6 +64,7 @@ internal interface IDerivative : IBinaryOperator
 /// <summary>accumulator + f′-times-g: the "dx += …" form of a derivative for the element-wise driver.</summary>
 internal readonly struct AccumulateDerivative<TDerivative> : ITernaryOperator where TDerivative : IDerivative
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV g, TV saved, TV accumulator) where TV : struct, ILanes<TV> => accumulator + TDerivative.Invoke(g, saved);
 }
 

@@ -8,32 +8,38 @@ namespace Vae.Simd.Kernels;
 
 internal readonly struct AddOperator : IBinaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV x, TV y) where TV : struct, ILanes<TV> => x + y;
 }
 
 internal readonly struct SubtractOperator : IBinaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV x, TV y) where TV : struct, ILanes<TV> => x - y;
 }
 
 internal readonly struct MultiplyOperator : IBinaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV x, TV y) where TV : struct, ILanes<TV> => x * y;
 }
 
 /// <summary>x·y + z rounded once (see <see cref="ILanes{TSelf}.MultiplyAdd"/>).</summary>
 internal readonly struct MultiplyAddOperator : ITernaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV x, TV y, TV z) where TV : struct, ILanes<TV> => TV.MultiplyAdd(x, y, z);
 }
 
 internal readonly struct ExpOperator : IUnaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV> => Transcendentals.Exp(x);
 }
 
 internal readonly struct LogOperator : IUnaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV> => Transcendentals.Log(x);
 }
 
@@ -60,6 +66,7 @@ internal readonly struct Log1pOperator : IUnaryOperator
 /// </summary>
 internal readonly struct TanhOperator : IUnaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV>
     {
         TV sign = x & TV.CreateBits(0x80000000u);
@@ -102,6 +109,7 @@ internal readonly struct SoftplusOperator : IUnaryOperator
 /// <summary>max(x, 0) with NaN kept and −0 mapped to +0.</summary>
 internal readonly struct ReluOperator : IUnaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV> =>
         TV.Select(TV.GreaterThan(x, TV.Create(0f)), x, TV.Select(TV.Equals(x, x), TV.Create(0f), x));
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Vae.Simd.Kernels;
@@ -86,11 +87,13 @@ internal static class ReductionDriver
 /// <summary>x itself, as a summand (plain sums).</summary>
 internal readonly struct IdentitySummand : ITernaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV s, TV x, TV y) where TV : struct, ILanes<TV> => x;
 }
 
 /// <summary>e^(x − s): the terms of a log-sum-exp around its maximum s.</summary>
 internal readonly struct ShiftedExpSummand : ITernaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TV>(TV s, TV x, TV y) where TV : struct, ILanes<TV> => Transcendentals.Exp(x - s);
 }

@@ -9,7 +9,9 @@ internal readonly struct Lanes1(float value) : ILanes<Lanes1>
 
     public static int Count => 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 Create(float value) => new(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 CreateBits(uint bits) => new(BitConverter.UInt32BitsToSingle(bits));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -18,27 +20,42 @@ internal readonly struct Lanes1(float value) : ILanes<Lanes1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes1 value, ref float destination, nuint index) => Unsafe.Add(ref destination, index) = value._value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator +(Lanes1 x, Lanes1 y) => new(x._value + y._value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator -(Lanes1 x, Lanes1 y) => new(x._value - y._value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator *(Lanes1 x, Lanes1 y) => new(x._value * y._value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator /(Lanes1 x, Lanes1 y) => new(x._value / y._value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator -(Lanes1 x) => new(-x._value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator &(Lanes1 x, Lanes1 y) => FromBits(Bits(x) & Bits(y));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator |(Lanes1 x, Lanes1 y) => FromBits(Bits(x) | Bits(y));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 Sqrt(Lanes1 x) => new(MathF.Sqrt(x._value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 MultiplyAdd(Lanes1 x, Lanes1 y, Lanes1 z) =>
         new(MathF.FusedMultiplyAdd(x._value, y._value, z._value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 Equals(Lanes1 x, Lanes1 y) => Mask(x._value == y._value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 LessThan(Lanes1 x, Lanes1 y) => Mask(x._value < y._value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 GreaterThan(Lanes1 x, Lanes1 y) => Mask(x._value > y._value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 Select(Lanes1 mask, Lanes1 whenTrue, Lanes1 whenFalse) =>
         FromBits((Bits(whenTrue) & Bits(mask)) | (Bits(whenFalse) & ~Bits(mask)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 ShiftLeft(Lanes1 bits, int count) => FromBits(Bits(bits) << count);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 ShiftRightLogical(Lanes1 bits, int count) => FromBits(Bits(bits) >> count);
 
     /// <summary>The float itself.</summary>
