@@ -15,6 +15,19 @@ internal enum LaneWidth
     Vector256 = 8,
 }
 
+/// <summary>The GEMM micro-kernel a call uses.</summary>
+internal enum MicroKernel
+{
+    /// <summary><see cref="MicroKernelScalar"/>.</summary>
+    Scalar,
+    /// <summary><see cref="MicroKernelVector128"/>.</summary>
+    Vector128,
+    /// <summary><see cref="MicroKernelAvx"/> without FMA (AVX but no AVX2/FMA).</summary>
+    Avx,
+    /// <summary><see cref="MicroKernelAvx"/> with FMA (every AVX2 CPU).</summary>
+    AvxFma,
+}
+
 /// <summary>
 /// Which path the kernels take on this machine, decided in one place. Every driver reads
 /// <see cref="Width"/> once per call and runs the whole call at that width (its tail at
@@ -54,14 +67,30 @@ internal static class KernelPath
     /// </summary>
     public static bool HasFma => FmaIntrinsics.IsSupported;
 
-    /// <summary>The GEMM micro-kernel in use: the AVX2 + FMA one needs both and the Vector256 width.</summary>
-    public static bool UseAvx2MicroKernel => Width == LaneWidth.Vector256 && Fma.IsSupported && Avx2.IsSupported;
+    /// <summary>
+    /// The GEMM micro-kernel in use: the 256-bit AVX one (fused where FMA exists) unless the limit is
+    /// below Vector256; otherwise the Vector128 one, or the scalar one without SIMD.
+    /// </summary>
+    public static MicroKernel GemmKernel =>
+        s_limit >= (int)LaneWidth.Vector256 && Avx.IsSupported ? (Fma.IsSupported ? MicroKernel.AvxFma : MicroKernel.Avx)
+        : Width >= LaneWidth.Vector128 ? MicroKernel.Vector128 : MicroKernel.Scalar;
 
-    /// <summary>A short name of the path, for benchmarks and <c>vae info</c>.</summary>
-    public static string Describe() => Width switch
+    /// <summary>A short name of the path, for benchmarks and <c>vae selftest</c>.</summary>
+    public static string Describe()
     {
-        LaneWidth.Vector256 => Fma.IsSupported ? "AVX2/FMA (Vector256)" : "Vector256, no FMA",
-        LaneWidth.Vector128 => AdvSimd.IsSupported ? "AdvSimd (Vector128 + FMA)" : HasFma ? "Vector128 + FMA" : "Vector128 (SSE, no FMA)",
-        _ => HasFma ? "scalar + FMA" : "scalar",
-    };
+        string width = Width switch
+        {
+            LaneWidth.Vector256 => Fma.IsSupported ? "AVX2/FMA (Vector256)" : "Vector256, no FMA",
+            LaneWidth.Vector128 => AdvSimd.IsSupported ? "AdvSimd (Vector128 + FMA)" : HasFma ? "Vector128 + FMA" : "Vector128 (SSE, no FMA)",
+            _ => HasFma ? "scalar + FMA" : "scalar",
+        };
+        string gemm = GemmKernel switch
+        {
+            MicroKernel.AvxFma => "AVX/FMA",
+            MicroKernel.Avx => "AVX without FMA",
+            MicroKernel.Vector128 => AdvSimd.IsSupported ? "AdvSimd" : "Vector128",
+            _ => "scalar",
+        };
+        return $"{width}, GEMM micro-kernel {gemm}";
+    }
 }

@@ -6,7 +6,7 @@ namespace Vae.Simd.Kernels;
 /// </summary>
 internal static unsafe class MicroKernelScalar
 {
-    /// <summary>Same contract as <see cref="MicroKernelAvx2.Compute"/>: tile = A·B for a packed 6 × 16 tile.</summary>
+    /// <summary>Same contract as <see cref="MicroKernelAvx.Compute{TMultiplyAdd}"/>: tile = A·B for a packed 6 × 16 tile.</summary>
     public static void Compute(int kc, float* a, float* b, float* tile)
     {
         const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;

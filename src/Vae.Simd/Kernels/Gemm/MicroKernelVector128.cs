@@ -4,7 +4,7 @@ namespace Vae.Simd.Kernels;
 
 /// <summary>
 /// The portable micro-kernel (ARM64, x64 without AVX2, WebAssembly SIMD): the same packed 6 × 16 tile as
-/// <see cref="MicroKernelAvx2"/>, register-blocked for 128-bit vectors as two 6 × 8 halves. Each half keeps
+/// <see cref="MicroKernelAvx"/>, register-blocked for 128-bit vectors as two 6 × 8 halves. Each half keeps
 /// 12 Vector128 accumulators, 2 B vectors and 1 broadcast of A in 15 registers — x64 has 16 xmm, so
 /// nothing spills; ARM64's 32 would hold the whole tile, but reading the small A panel twice costs less
 /// than the register pressure on x64. Every element of the tile is the same k-ordered chain
@@ -13,7 +13,7 @@ namespace Vae.Simd.Kernels;
 /// </summary>
 internal static unsafe class MicroKernelVector128
 {
-    /// <summary>Same contract as <see cref="MicroKernelAvx2.Compute"/>: tile = A·B for a packed 6 × 16 tile.</summary>
+    /// <summary>Same contract as <see cref="MicroKernelAvx.Compute{TMultiplyAdd}"/>: tile = A·B for a packed 6 × 16 tile.</summary>
     public static void Compute(int kc, float* a, float* b, float* tile)
     {
         Half(kc, a, b, tile);
