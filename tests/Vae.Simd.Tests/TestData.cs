@@ -9,7 +9,7 @@ namespace Vae.Simd.Tests;
 /// </summary>
 internal static class TestData
 {
-    private static readonly Lazy<DataSplit> s_mnist = new(() => MnistLoader.Load(MnistPackage, MnistFiles.Mnist));
+    private static readonly Lazy<DataSplit> s_mnist = new(() => IdxDataLoader.Load(MnistPackage, IdxDataFiles.Mnist));
 
     public static string MnistPackage
     {

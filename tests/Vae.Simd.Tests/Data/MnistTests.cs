@@ -9,7 +9,7 @@ namespace Vae.Simd.Tests.Data;
 /// <summary>The real MNIST package, checked against facts obtained without the loader: the published hashes, known labels, raw bytes.</summary>
 public class MnistTests
 {
-    /// <summary>The package's raw files read here with TarReader alone, independently of MnistLoader.</summary>
+    /// <summary>The package's raw files read here with TarReader alone, independently of IdxDataLoader.</summary>
     private static readonly Lazy<Dictionary<string, byte[]>> s_rawFiles = new(() =>
     {
         var files = new Dictionary<string, byte[]>();
@@ -31,9 +31,9 @@ public class MnistTests
         var published = Regex.Matches(readme, @"\|\s*([a-z0-9-]+-ubyte)\s*\|\s*(\d+)\s*\|\s*([0-9a-f]{64})\s*\|")
             .ToDictionary(m => m.Groups[1].Value, m => (Length: long.Parse(m.Groups[2].Value), Sha256: m.Groups[3].Value));
         Assert.Equal(4, published.Count);
-        foreach (string name in MnistFiles.Mnist.All)
+        foreach (string name in IdxDataFiles.Mnist.All)
         {
-            Assert.Equal(published[name].Sha256, MnistFiles.Mnist.Sha256[name]);
+            Assert.Equal(published[name].Sha256, IdxDataFiles.Mnist.Sha256[name]);
             byte[] raw = s_rawFiles.Value[name];
             Assert.Equal(published[name].Length, raw.Length);
             Assert.Equal(published[name].Sha256, Convert.ToHexStringLower(SHA256.HashData(raw)));
