@@ -23,6 +23,7 @@ internal static class CommandRunner
         new PlotCommand(),
         new DataCommand(),
         new BenchCommand(),
+        new SelftestCommand(),
     ];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

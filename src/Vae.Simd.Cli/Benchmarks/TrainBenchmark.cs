@@ -80,6 +80,7 @@ internal static class TrainBenchmark
             json.WriteNumber("gemm_share", Math.Round(gemmStepSeconds / stepSeconds, 3));
             json.WriteNumber("gflops_effective", Math.Round(flopsPerStep / stepSeconds / 1e9, 1));
             json.WriteNumber("allocated_bytes_per_step", Math.Round(bytesPerStep, 1));
+            json.WriteString("path", Vae.Simd.Kernels.KernelPath.Describe());
             json.WriteEndObject();
             json.Flush();
             Console.Out.WriteLine();
@@ -89,7 +90,7 @@ internal static class TrainBenchmark
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"train 784-{hidden}-{Latent} batch {batch}, {threads} threads: {imagesPerSecond:F0} images/s median ({steps * batch / seconds[^1]:F0}–{steps * batch / seconds[0]:F0}), " +
                 $"{stepSeconds * 1e3:F3} ms/step of which GEMM {gemmStepSeconds * 1e3:F3} ms ({100 * gemmStepSeconds / stepSeconds:F0}%), " +
-                $"{flopsPerStep / stepSeconds / 1e9:F1} GFLOP/s effective, {bytesPerStep:F0} bytes allocated per step"));
+                $"{flopsPerStep / stepSeconds / 1e9:F1} GFLOP/s effective, {bytesPerStep:F0} bytes allocated per step; kernels: {Vae.Simd.Kernels.KernelPath.Describe()}"));
         }
         return 0;
     }

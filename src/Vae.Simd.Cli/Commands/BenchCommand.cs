@@ -84,6 +84,7 @@ internal sealed class BenchCommand : ICommand
             json.WriteNumber("gflops_min", Math.Round(worst, 2));
             json.WriteNumber("gflops_max", Math.Round(best, 2));
             json.WriteNumber("median_seconds", median);
+            json.WriteString("path", KernelPath.Describe());
             json.WriteEndObject();
             json.Flush();
             stdout.Flush();
@@ -92,7 +93,7 @@ internal sealed class BenchCommand : ICommand
         else
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"gemm {trans} m={m} k={k} n={n} threads={threads}: {gflops:F1} GFLOP/s median ({worst:F1}–{best:F1}) over {reps} runs"));
+                $"gemm {trans} m={m} k={k} n={n} threads={threads}: {gflops:F1} GFLOP/s median ({worst:F1}–{best:F1}) over {reps} runs; kernels: {KernelPath.Describe()}"));
         }
         return 0;
     }

@@ -115,17 +115,8 @@ internal static class TensorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>gradient ← gradient ⊙ f′ expressed through the activation's output y (in place).</summary>
     public static void ActivationGradientInPlace(Activation activation, Span<T> gradient, ReadOnlySpan<T> y)
     {
-        if (typeof(T) == typeof(float))
-        {
-            if (activation == Activation.Relu) ElementWiseDriver.Binary<ReluGradientOperator>(F(gradient), F(y), F(gradient));
-            else if (activation == Activation.Tanh) ElementWiseDriver.Binary<TanhGradientOperator>(F(gradient), F(y), F(gradient));
-            return;
-        }
-        for (int i = 0; i < gradient.Length; i++)
-        {
-            if (activation == Activation.Relu) gradient[i] = y[i] > T.Zero ? gradient[i] : T.Zero;
-            else if (activation == Activation.Tanh) gradient[i] *= T.One - y[i] * y[i];
-        }
+        if (activation == Activation.Relu) Derivatives.ApplyInPlace<ReluDerivative, T>(gradient, y);
+        else if (activation == Activation.Tanh) Derivatives.ApplyInPlace<TanhDerivative, T>(gradient, y);
     }
 
     /// <summary>destination[r] = Σ_c x·l − softplus(l).</summary>

@@ -1,13 +1,8 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-
 namespace Vae.Simd.Kernels;
 
 /// <summary>
-/// Element-wise arithmetic over spans. Every method checks lengths once, then runs a vector loop and a
-/// scalar tail; none allocates. Destination spans may alias a source exactly (in-place use).
+/// Element-wise arithmetic over spans. Every method checks lengths once and runs the element-wise driver
+/// (vector loop at the machine's width, then single lanes); none allocates. Destination spans may alias a source exactly (in-place use).
 /// </summary>
 public static class ElementWise
 {
@@ -23,43 +18,17 @@ public static class ElementWise
     public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) =>
         ElementWiseDriver.Binary<MultiplyOperator>(x, y, destination);
 
-    /// <summary>destination[i] += x[i] * y[i] (fused multiply-accumulate, used by backward passes).</summary>
+    /// <summary>destination[i] += x[i] * y[i] (rounded once on every machine, used by backward passes).</summary>
     public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) =>
         ElementWiseDriver.Ternary<MultiplyAddOperator>(x, y, destination, destination);
 
-    /// <summary>y[i] += alpha * x[i] (BLAS axpy).</summary>
-    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
-    {
-        Checks.SameLength(x, y, nameof(Axpy));
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> a = Vector256.Create(alpha);
-            for (; i <= n - 8; i += 8)
-            {
-                Vector256<float> xv = Vector256.LoadUnsafe(ref xs, (nuint)i), yv = Vector256.LoadUnsafe(ref ys, (nuint)i);
-                (Fma.IsSupported ? Fma.MultiplyAdd(a, xv, yv) : a * xv + yv).StoreUnsafe(ref ys, (nuint)i);
-            }
-        }
-        for (; i < n; i++) Unsafe.Add(ref ys, i) = MathF.FusedMultiplyAdd(alpha, Unsafe.Add(ref xs, i), Unsafe.Add(ref ys, i));
-    }
+    /// <summary>y[i] += alpha * x[i] (BLAS axpy, rounded once).</summary>
+    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y) =>
+        ElementWiseDriver.Ternary<MultiplyAddOperator>(alpha, x, y, y);
 
     /// <summary>destination[i] = alpha * x[i].</summary>
-    public static void Scale(float alpha, ReadOnlySpan<float> x, Span<float> destination)
-    {
-        Checks.SameLength(x, destination, nameof(Scale));
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ds = ref MemoryMarshal.GetReference(destination);
-        int n = x.Length, i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> a = Vector256.Create(alpha);
-            for (; i <= n - 8; i += 8) (a * Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
-        }
-        for (; i < n; i++) Unsafe.Add(ref ds, i) = alpha * Unsafe.Add(ref xs, i);
-    }
+    public static void Scale(float alpha, ReadOnlySpan<float> x, Span<float> destination) =>
+        ElementWiseDriver.Binary<MultiplyOperator>(alpha, x, destination);
 
     /// <summary>
     /// Adds <paramref name="bias"/> to every row of the row-major <paramref name="matrix"/>

@@ -1,46 +1,46 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using System.Runtime.CompilerServices;
 
 namespace Vae.Simd.Kernels;
 
-// The math of the element-wise kernels, one struct per function (see ElementWiseDriver).
+// The math of the element-wise kernels, one struct per function, each written once for every lane width
+// (see ElementWiseDriver and ILanes). Only compares and selects decide special cases — no Min/Max, whose
+// zero signs and NaN handling differ between instruction sets.
 
 internal readonly struct AddOperator : IBinaryOperator
 {
-    public static float Invoke(float x, float y) => x + y;
-    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x, TV y) where TV : struct, ILanes<TV> => x + y;
 }
 
 internal readonly struct SubtractOperator : IBinaryOperator
 {
-    public static float Invoke(float x, float y) => x - y;
-    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x - y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x, TV y) where TV : struct, ILanes<TV> => x - y;
 }
 
 internal readonly struct MultiplyOperator : IBinaryOperator
 {
-    public static float Invoke(float x, float y) => x * y;
-    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x, TV y) where TV : struct, ILanes<TV> => x * y;
 }
 
-/// <summary>x·y + z, fused where the hardware has FMA.</summary>
+/// <summary>x·y + z rounded once (see <see cref="ILanes{TSelf}.MultiplyAdd"/>).</summary>
 internal readonly struct MultiplyAddOperator : ITernaryOperator
 {
-    public static float Invoke(float x, float y, float z) => MathF.FusedMultiplyAdd(x, y, z);
-    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> z) =>
-        Fma.IsSupported ? Fma.MultiplyAdd(x, y, z) : x * y + z;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x, TV y, TV z) where TV : struct, ILanes<TV> => TV.MultiplyAdd(x, y, z);
 }
 
 internal readonly struct ExpOperator : IUnaryOperator
 {
-    public static float Invoke(float x) => MathF.Exp(x);
-    public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV> => Transcendentals.Exp(x);
 }
 
 internal readonly struct LogOperator : IUnaryOperator
 {
-    public static float Invoke(float x) => MathF.Log(x);
-    public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Log(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV> => Transcendentals.Log(x);
 }
 
 /// <summary>
@@ -49,20 +49,14 @@ internal readonly struct LogOperator : IUnaryOperator
 /// </summary>
 internal readonly struct Log1pOperator : IUnaryOperator
 {
-    public static float Invoke(float x)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV>
     {
-        float w = 1f + x;
-        if (w == 1f) return x;
-        if (float.IsPositiveInfinity(w)) return MathF.Log(w);
-        return MathF.Log(w) * (x / (w - 1f));
-    }
-
-    public static Vector256<float> Invoke(Vector256<float> x)
-    {
-        Vector256<float> w = Vector256<float>.One + x;
-        Vector256<float> ratio = Vector256.Log(w) * (x / (w - Vector256<float>.One));
-        Vector256<float> result = Vector256.ConditionalSelect(Vector256.Equals(w, Vector256<float>.One), x, ratio);
-        return Vector256.ConditionalSelect(Vector256.Equals(w, Vector256.Create(float.PositiveInfinity)), w, result);
+        TV one = TV.Create(1f);
+        TV w = one + x;
+        TV ratio = Transcendentals.Log(w) * (x / (w - one));
+        TV result = TV.Select(TV.Equals(w, one), x, ratio);
+        return TV.Select(TV.Equals(w, TV.Create(float.PositiveInfinity)), w, result);
     }
 }
 
@@ -72,69 +66,50 @@ internal readonly struct Log1pOperator : IUnaryOperator
 /// </summary>
 internal readonly struct TanhOperator : IUnaryOperator
 {
-    public static float Invoke(float x)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV>
     {
-        float ax = MathF.Abs(x);
-        if (ax < 0.625f)
-        {
-            float z = x * x;
-            return Polynomial(z) * z * x + x;
-        }
-        float r = 1f - 2f / (MathF.Exp(2f * ax) + 1f);
-        return float.IsNaN(x) ? x : MathF.CopySign(r, x);
+        TV sign = x & TV.CreateBits(0x80000000u);
+        TV ax = x & TV.CreateBits(0x7FFFFFFFu);
+        TV z = x * x;
+        TV p = TV.Create(-5.70498872745e-3f);
+        p = p * z + TV.Create(2.06390887954e-2f);
+        p = p * z - TV.Create(5.37397155531e-2f);
+        p = p * z + TV.Create(1.33314422036e-1f);
+        p = p * z - TV.Create(3.33332819422e-1f);
+        TV small = p * z * x + x;
+        TV large = TV.Create(1f) - TV.Create(2f) / (Transcendentals.Exp(ax + ax) + TV.Create(1f));
+        large = large | sign;
+        TV result = TV.Select(TV.LessThan(ax, TV.Create(0.625f)), small, large);
+        return TV.Select(TV.Equals(x, x), result, x);
     }
-
-    public static Vector256<float> Invoke(Vector256<float> x)
-    {
-        Vector256<float> ax = Vector256.Abs(x);
-        Vector256<float> z = x * x;
-        Vector256<float> small = Polynomial(z) * z * x + x;
-        Vector256<float> large = Vector256<float>.One - Vector256.Create(2f) / (Vector256.Exp(ax + ax) + Vector256<float>.One);
-        large = Vector256.CopySign(large, x);
-        Vector256<float> result = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.625f)), small, large);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x); // NaN stays NaN
-    }
-
-    private static float Polynomial(float z) =>
-        (((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z + 1.33314422036e-1f) * z - 3.33332819422e-1f;
-
-    private static Vector256<float> Polynomial(Vector256<float> z) =>
-        (((Vector256.Create(-5.70498872745e-3f) * z + Vector256.Create(2.06390887954e-2f)) * z - Vector256.Create(5.37397155531e-2f)) * z
-            + Vector256.Create(1.33314422036e-1f)) * z - Vector256.Create(3.33332819422e-1f);
 }
 
 /// <summary>1 / (1 + e^−x); e^−x overflowing to +∞ gives exactly 0.</summary>
 internal readonly struct SigmoidOperator : IUnaryOperator
 {
-    public static float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
-    public static Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV> =>
+        TV.Create(1f) / (TV.Create(1f) + Transcendentals.Exp(-x));
 }
 
 /// <summary>softplus(x) = max(x, 0) + log1p(e^−|x|): never overflows, exact limits x and 0 at ±∞.</summary>
 internal readonly struct SoftplusOperator : IUnaryOperator
 {
-    public static float Invoke(float x)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV>
     {
-        if (float.IsNaN(x)) return x;
-        return MathF.Max(x, 0f) + Log1pOperator.Invoke(MathF.Exp(-MathF.Abs(x)));
-    }
-
-    public static Vector256<float> Invoke(Vector256<float> x)
-    {
-        Vector256<float> result = Vector256.Max(x, Vector256<float>.Zero) + Log1pOperator.Invoke(Vector256.Exp(-Vector256.Abs(x)));
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+        TV positive = TV.Select(TV.GreaterThan(x, TV.Create(0f)), x, TV.Create(0f));
+        TV ax = x & TV.CreateBits(0x7FFFFFFFu);
+        TV result = positive + Log1pOperator.Invoke(Transcendentals.Exp(-ax));
+        return TV.Select(TV.Equals(x, x), result, x);
     }
 }
 
+/// <summary>max(x, 0) with NaN kept and −0 mapped to +0.</summary>
 internal readonly struct ReluOperator : IUnaryOperator
 {
-    public static float Invoke(float x) => x > 0f ? x : (float.IsNaN(x) ? x : 0f);
-    public static Vector256<float> Invoke(Vector256<float> x) =>
-        Vector256.ConditionalSelect(Vector256.Equals(x, x), Vector256.Max(x, Vector256<float>.Zero), x);
-}
-
-internal readonly struct SquareOperator : IUnaryOperator
-{
-    public static float Invoke(float x) => x * x;
-    public static Vector256<float> Invoke(Vector256<float> x) => x * x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV>(TV x) where TV : struct, ILanes<TV> =>
+        TV.Select(TV.GreaterThan(x, TV.Create(0f)), x, TV.Select(TV.Equals(x, x), TV.Create(0f), x));
 }

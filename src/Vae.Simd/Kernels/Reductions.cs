@@ -1,35 +1,15 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Vae.Simd.Kernels;
 
 /// <summary>
-/// Reductions over spans and row-major matrices. Summation order depends only on the length, so the
-/// same input always gives the same bits.
+/// Reductions over spans and row-major matrices. Every sum has one order, defined by the length alone
+/// (see <see cref="ReductionDriver"/>), so the same input gives the same bits on every machine and path.
 /// </summary>
 public static class Reductions
 {
-    /// <summary>The sum of all elements (four independent vector accumulators, then a fixed-order combine).</summary>
-    public static float Sum(ReadOnlySpan<float> x)
-    {
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        int n = x.Length, i = 0;
-        float sum = 0f;
-        if (Vector256.IsHardwareAccelerated && n >= 32)
-        {
-            Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
-            for (; i <= n - 32; i += 32)
-            {
-                s0 += Vector256.LoadUnsafe(ref xs, (nuint)i);
-                s1 += Vector256.LoadUnsafe(ref xs, (nuint)(i + 8));
-                s2 += Vector256.LoadUnsafe(ref xs, (nuint)(i + 16));
-                s3 += Vector256.LoadUnsafe(ref xs, (nuint)(i + 24));
-            }
-            sum = Vector256.Sum((s0 + s1) + (s2 + s3));
-        }
-        for (; i < n; i++) sum += x[i];
-        return sum;
-    }
+    /// <summary>The sum of all elements.</summary>
+    public static float Sum(ReadOnlySpan<float> x) => ReductionDriver.Sum<IdentitySummand>(0f, x, x);
 
     /// <summary>The largest element (NaN if any element is NaN).</summary>
     /// <exception cref="ArgumentException">The span is empty.</exception>
@@ -38,27 +18,11 @@ public static class Reductions
         if (x.IsEmpty) throw new ArgumentException("Max of an empty span is undefined.", nameof(x));
         ref float xs = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
-        float max = float.NegativeInfinity;
-        bool sawNaN = false;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            Vector256<float> m = Vector256.Create(float.NegativeInfinity);
-            Vector256<float> nan = Vector256<float>.Zero;
-            for (; i <= n - 8; i += 8)
-            {
-                Vector256<float> v = Vector256.LoadUnsafe(ref xs, (nuint)i);
-                nan |= ~Vector256.Equals(v, v);
-                m = Vector256.Max(m, v);
-            }
-            sawNaN = nan != Vector256<float>.Zero;
-            for (int lane = 0; lane < 8; lane++) max = MathF.Max(max, m.GetElement(lane));
-        }
-        for (; i < n; i++)
-        {
-            if (float.IsNaN(x[i])) sawNaN = true;
-            else if (x[i] > max) max = x[i];
-        }
-        return sawNaN ? float.NaN : max;
+        Lanes1 max = Lanes1.Create(float.NegativeInfinity);
+        if (KernelPath.Width == LaneWidth.Vector256) i = MaxBlocks<Lanes8>(ref xs, n, ref max);
+        else if (KernelPath.Width == LaneWidth.Vector128) i = MaxBlocks<Lanes4>(ref xs, n, ref max);
+        for (; i < n; i++) max = Larger(Lanes1.Load(ref xs, (nuint)i), max);
+        return max.Value;
     }
 
     /// <summary>destination[r] = Σ_c matrix[r, c] for a rows × columns matrix.</summary>
@@ -88,17 +52,24 @@ public static class Reductions
             ReadOnlySpan<float> row = matrix.Slice(r * columns, columns);
             float max = Max(row);
             if (!float.IsFinite(max)) { destination[r] = max; continue; }
-            float sum = 0f;
-            int c = 0;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                Vector256<float> vmax = Vector256.Create(max), acc = Vector256<float>.Zero;
-                ref float rs = ref MemoryMarshal.GetReference(row);
-                for (; c <= columns - 8; c += 8) acc += Vector256.Exp(Vector256.LoadUnsafe(ref rs, (nuint)c) - vmax);
-                sum = Vector256.Sum(acc);
-            }
-            for (; c < columns; c++) sum += MathF.Exp(row[c] - max);
-            destination[r] = max + MathF.Log(sum);
+            float sum = ReductionDriver.Sum<ShiftedExpSummand>(max, row, row);
+            destination[r] = max + Transcendentals.Log(Lanes1.Create(sum)).Value;
         }
     }
+
+    /// <summary>Maxima lane by lane (exact, so any order gives the same result), folded into <paramref name="max"/>.</summary>
+    private static int MaxBlocks<TV>(ref float xs, int n, ref Lanes1 max) where TV : struct, ILanes<TV>
+    {
+        int w = TV.Count, i = 0;
+        TV m = TV.Create(float.NegativeInfinity);
+        for (; i <= n - w; i += w) m = Larger(TV.Load(ref xs, (nuint)i), m);
+        Span<float> lanes = stackalloc float[w];
+        TV.Store(m, ref MemoryMarshal.GetReference(lanes), 0);
+        foreach (float lane in lanes) max = Larger(Lanes1.Create(lane), max);
+        return i;
+    }
+
+    /// <summary>The larger of v and m, where a NaN in either wins and then stays.</summary>
+    private static TV Larger<TV>(TV v, TV m) where TV : struct, ILanes<TV> =>
+        TV.Select(TV.Equals(v, v), TV.Select(TV.GreaterThan(v, m), v, m), v);
 }

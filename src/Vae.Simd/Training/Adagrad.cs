@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using Vae.Simd.Kernels;
 
 namespace Vae.Simd.Training;
 
@@ -27,32 +25,20 @@ public sealed class Adagrad : Optimizer
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => [_sumOfSquares];
 
-    internal override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int count)
+    private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, ReadOnlySpan<float[]> moreShards, int start) =>
+        OptimizerDriver.Update(new Rule(LearningRate, WeightDecay, Epsilon), parameters, gradient, moreShards, start,
+            _sumOfSquares.AsSpan(start, parameters.Length), default);
+
+    /// <summary>g ← g + λθ; h ← h + g²; θ ← θ − η·g / (√h + ε).</summary>
+    private readonly struct Rule(float learningRate, float weightDecay, float epsilon) : IUpdateRule
     {
-        ref float p = ref MemoryMarshal.GetReference(parameters.Slice(start, count));
-        ref float g = ref MemoryMarshal.GetReference(gradients.Slice(start, count));
-        ref float h = ref MemoryMarshal.GetReference(_sumOfSquares.AsSpan(start, count));
-        float lr = LearningRate, wd = WeightDecay, eps = Epsilon;
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        public static bool HasSecondState => false;
+
+        public TV Apply<TV>(TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
         {
-            Vector256<float> vlr = Vector256.Create(lr), vwd = Vector256.Create(wd), veps = Vector256.Create(eps);
-            for (; i <= count - 8; i += 8)
-            {
-                Vector256<float> theta = Vector256.LoadUnsafe(ref p, (nuint)i);
-                Vector256<float> grad = Vector256.LoadUnsafe(ref g, (nuint)i) + vwd * theta;
-                Vector256<float> acc = Vector256.LoadUnsafe(ref h, (nuint)i) + grad * grad;
-                acc.StoreUnsafe(ref h, (nuint)i);
-                (theta - vlr * grad / (Vector256.Sqrt(acc) + veps)).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-        for (; i < count; i++)
-        {
-            float theta = Unsafe.Add(ref p, i);
-            float grad = Unsafe.Add(ref g, i) + wd * theta;
-            float acc = Unsafe.Add(ref h, i) + grad * grad;
-            Unsafe.Add(ref h, i) = acc;
-            Unsafe.Add(ref p, i) = theta - lr * grad / (MathF.Sqrt(acc) + eps);
+            TV g = gradient + TV.Create(weightDecay) * theta;
+            first += g * g;
+            return theta - TV.Create(learningRate) * g / (TV.Sqrt(first) + TV.Create(epsilon));
         }
     }
 }

@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using Vae.Simd.Kernels;
 
 namespace Vae.Simd.Training;
 
@@ -37,41 +35,27 @@ public sealed class Adam : Optimizer
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => [_first, _second];
 
-    internal override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int count)
+    private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, ReadOnlySpan<float[]> moreShards, int start)
     {
-        ref float p = ref MemoryMarshal.GetReference(parameters.Slice(start, count));
-        ref float g = ref MemoryMarshal.GetReference(gradients.Slice(start, count));
-        ref float m = ref MemoryMarshal.GetReference(_first.AsSpan(start, count));
-        ref float v = ref MemoryMarshal.GetReference(_second.AsSpan(start, count));
-        float b1 = Beta1, b2 = Beta2, wd = WeightDecay, eps = Epsilon;
         // Bias corrections in double: β₂ᵗ loses precision in float after ~10⁴ steps.
-        float stepSize = (float)(LearningRate / (1 - Math.Pow(b1, Steps)));
-        float secondCorrection = (float)(1 / Math.Sqrt(1 - Math.Pow(b2, Steps)));
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        var rule = new Rule(Beta1, Beta2, WeightDecay, Epsilon,
+            stepSize: (float)(LearningRate / (1 - Math.Pow(Beta1, Steps))),
+            secondCorrection: (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, Steps))));
+        int count = parameters.Length;
+        OptimizerDriver.Update(rule, parameters, gradient, moreShards, start, _first.AsSpan(start, count), _second.AsSpan(start, count));
+    }
+
+    /// <summary>g ← g + λθ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − η̂·m / (√v·ĉ + ε).</summary>
+    private readonly struct Rule(float beta1, float beta2, float weightDecay, float epsilon, float stepSize, float secondCorrection) : IUpdateRule
+    {
+        public static bool HasSecondState => true;
+
+        public TV Apply<TV>(TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
         {
-            Vector256<float> vb1 = Vector256.Create(b1), vc1 = Vector256.Create(1 - b1), vb2 = Vector256.Create(b2), vc2 = Vector256.Create(1 - b2);
-            Vector256<float> vwd = Vector256.Create(wd), veps = Vector256.Create(eps), vstep = Vector256.Create(stepSize), vsc = Vector256.Create(secondCorrection);
-            for (; i <= count - 8; i += 8)
-            {
-                Vector256<float> theta = Vector256.LoadUnsafe(ref p, (nuint)i);
-                Vector256<float> grad = Vector256.LoadUnsafe(ref g, (nuint)i) + vwd * theta;
-                Vector256<float> mt = vb1 * Vector256.LoadUnsafe(ref m, (nuint)i) + vc1 * grad;
-                Vector256<float> vt = vb2 * Vector256.LoadUnsafe(ref v, (nuint)i) + vc2 * grad * grad;
-                mt.StoreUnsafe(ref m, (nuint)i);
-                vt.StoreUnsafe(ref v, (nuint)i);
-                (theta - vstep * mt / (Vector256.Sqrt(vt) * vsc + veps)).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-        for (; i < count; i++)
-        {
-            float theta = Unsafe.Add(ref p, i);
-            float grad = Unsafe.Add(ref g, i) + wd * theta;
-            float mt = b1 * Unsafe.Add(ref m, i) + (1 - b1) * grad;
-            float vt = b2 * Unsafe.Add(ref v, i) + (1 - b2) * grad * grad;
-            Unsafe.Add(ref m, i) = mt;
-            Unsafe.Add(ref v, i) = vt;
-            Unsafe.Add(ref p, i) = theta - stepSize * mt / (MathF.Sqrt(vt) * secondCorrection + eps);
+            TV g = gradient + TV.Create(weightDecay) * theta;
+            first = TV.Create(beta1) * first + TV.Create(1 - beta1) * g;
+            second = TV.Create(beta2) * second + TV.Create(1 - beta2) * g * g;
+            return theta - TV.Create(stepSize) * first / (TV.Sqrt(second) * TV.Create(secondCorrection) + TV.Create(epsilon));
         }
     }
 }

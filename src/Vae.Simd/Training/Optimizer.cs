@@ -55,14 +55,22 @@ public abstract class Optimizer
         if (parameters.Length != Length || gradients.Length != Length)
             throw new ArgumentException($"Optimizer.Step: expected {Length} parameters and gradients; got {parameters.Length} and {gradients.Length}.");
         Steps++;
-        Update(parameters, gradients, 0, Length);
+        UpdateRange(parameters, gradients, [], 0);
     }
 
     /// <summary>
     /// Applies the update to elements [start, start + count) only, so a trainer can split one step over
-    /// threads; the caller increments the step count once with <see cref="BeginStep"/>.
+    /// threads; the caller increments the step count once with <see cref="BeginStep"/>. The gradient is
+    /// the sum, in shard order, of the shards' gradient buffers (one pass: reduce and update fused).
     /// </summary>
-    internal abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int count);
+    internal void Update(Span<float> parameters, ReadOnlySpan<float[]> shardGradients, int start, int count) =>
+        UpdateRange(parameters.Slice(start, count), shardGradients[0].AsSpan(start, count), shardGradients[1..], start);
+
+    /// <summary>
+    /// The update of one range: <paramref name="parameters"/> and <paramref name="gradient"/> are that
+    /// range; <paramref name="moreShards"/> are whole buffers added from <paramref name="start"/>.
+    /// </summary>
+    private protected abstract void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, ReadOnlySpan<float[]> moreShards, int start);
 
     /// <summary>Counts a step whose update the caller applies in ranges with <see cref="Update"/>.</summary>
     internal void BeginStep() => Steps++;

@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using Vae.Simd.Kernels;
 
 namespace Vae.Simd.Training;
 
@@ -26,30 +24,19 @@ public sealed class SgdMomentum : Optimizer
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => [_velocity];
 
-    internal override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int count)
+    private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, ReadOnlySpan<float[]> moreShards, int start) =>
+        OptimizerDriver.Update(new Rule(Momentum, LearningRate, WeightDecay), parameters, gradient, moreShards, start,
+            _velocity.AsSpan(start, parameters.Length), default);
+
+    /// <summary>v ← μv + g + λθ; θ ← θ − η·v.</summary>
+    private readonly struct Rule(float momentum, float learningRate, float weightDecay) : IUpdateRule
     {
-        ref float p = ref MemoryMarshal.GetReference(parameters.Slice(start, count));
-        ref float g = ref MemoryMarshal.GetReference(gradients.Slice(start, count));
-        ref float v = ref MemoryMarshal.GetReference(_velocity.AsSpan(start, count));
-        float mu = Momentum, lr = LearningRate, wd = WeightDecay;
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        public static bool HasSecondState => false;
+
+        public TV Apply<TV>(TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
         {
-            Vector256<float> vmu = Vector256.Create(mu), vlr = Vector256.Create(lr), vwd = Vector256.Create(wd);
-            for (; i <= count - 8; i += 8)
-            {
-                Vector256<float> theta = Vector256.LoadUnsafe(ref p, (nuint)i);
-                Vector256<float> vel = vmu * Vector256.LoadUnsafe(ref v, (nuint)i) + Vector256.LoadUnsafe(ref g, (nuint)i) + vwd * theta;
-                vel.StoreUnsafe(ref v, (nuint)i);
-                (theta - vlr * vel).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-        for (; i < count; i++)
-        {
-            float theta = Unsafe.Add(ref p, i);
-            float vel = mu * Unsafe.Add(ref v, i) + Unsafe.Add(ref g, i) + wd * theta;
-            Unsafe.Add(ref v, i) = vel;
-            Unsafe.Add(ref p, i) = theta - lr * vel;
+            first = TV.Create(momentum) * first + gradient + TV.Create(weightDecay) * theta;
+            return theta - TV.Create(learningRate) * first;
         }
     }
 }

@@ -29,7 +29,7 @@ public sealed class Trainer
     private readonly Action<int> _runShard;
     private readonly Action<int> _updateChunk;
     private readonly ParallelOptions _parallel;
-    private readonly float[] _reduced;
+    private readonly float[][] _shardGradients;
     private readonly int _chunks;
     private int _batchRows;
     private int _batchStart;
@@ -55,7 +55,7 @@ public sealed class Trainer
         for (int i = 0; i < maxShards; i++) _shards[i] = new Shard(model, options);
         _order = new int[data.Count];
         _chunks = Math.Max(1, Math.Min(64, parameters / 4096));
-        _reduced = new float[parameters];
+        _shardGradients = Array.ConvertAll(_shards, shard => shard.Gradients);
         // Created once: a step passes these to Parallel.For and builds no delegate or options of its own.
         _runShard = RunShard;
         _updateChunk = UpdateChunk;
@@ -202,11 +202,7 @@ public sealed class Trainer
     private void UpdateChunk(int chunk)
     {
         (int start, int count) = ChunkRange(chunk);
-        Span<float> total = _reduced.AsSpan(start, count);
-        if (_shardCount == 1) _shards[0].Gradients.AsSpan(start, count).CopyTo(total);
-        else ElementWise.Add(_shards[0].Gradients.AsSpan(start, count), _shards[1].Gradients.AsSpan(start, count), total);
-        for (int s = 2; s < _shardCount; s++) ElementWise.Add(total, _shards[s].Gradients.AsSpan(start, count), total);
-        Optimizer.Update(_model.ParameterArray, _reduced, start, count);
+        Optimizer.Update(_model.ParameterArray, _shardGradients.AsSpan(0, _shardCount), start, count);
     }
 
     private static double Rate(int examples, long start) => examples / Math.Max(1e-9, Stopwatch.GetElapsedTime(start).TotalSeconds);

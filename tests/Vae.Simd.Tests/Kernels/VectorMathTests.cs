@@ -13,6 +13,9 @@ public class VectorMathTests(ITestOutputHelper output)
 {
     private delegate void Kernel(ReadOnlySpan<float> x, Span<float> destination);
 
+    /// <summary>The operator on one lane: what the tail of every span and machines without SIMD compute.</summary>
+    private static float Scalar<TOp>(float x) where TOp : IUnaryOperator => TOp.Invoke(Lanes1.Create(x)).Value;
+
     private static float[] Sweep(double low, double high, int count)
     {
         var x = new float[count];
@@ -53,14 +56,14 @@ public class VectorMathTests(ITestOutputHelper output)
     [Fact]
     public void ExpIsAccurateOverItsWholeFiniteRange()
     {
-        double error = MaxError("exp", VectorMath.Exp, ExpOperator.Invoke, Math.Exp, Sweep(-87.3, 88.7, 1_000_001), 1e-30);
+        double error = MaxError("exp", VectorMath.Exp, Scalar<ExpOperator>, Math.Exp, Sweep(-87.3, 88.7, 1_000_001), 1e-30);
         Assert.True(error < 4e-7, $"exp max relative error {error}");
     }
 
     [Fact]
     public void LogIsAccurateFromTinyToHuge()
     {
-        double error = MaxError("log", VectorMath.Log, LogOperator.Invoke, Math.Log, LogSweep(1e-37, 3e38, 1_000_001, false), 1e-7);
+        double error = MaxError("log", VectorMath.Log, Scalar<LogOperator>, Math.Log, LogSweep(1e-37, 3e38, 1_000_001, false), 1e-7);
         Assert.True(error < 4e-7, $"log max error {error}");
     }
 
@@ -68,7 +71,7 @@ public class VectorMathTests(ITestOutputHelper output)
     public void Log1pKeepsRelativeAccuracyNearZero()
     {
         float[] x = [.. LogSweep(1e-8, 1e10, 500_000, true).Where(v => v > -0.999f), .. Sweep(-0.999, 3, 100_001)];
-        double error = MaxError("log1p", VectorMath.Log1p, Log1pOperator.Invoke, v => Math.Log(1 + (double)v), x, 1e-30);
+        double error = MaxError("log1p", VectorMath.Log1p, Scalar<Log1pOperator>, v => Math.Log(1 + (double)v), x, 1e-30);
         Assert.True(error < 8e-7, $"log1p max relative error {error}");
     }
 
@@ -76,14 +79,14 @@ public class VectorMathTests(ITestOutputHelper output)
     public void TanhIsAccurateIncludingTinyInputs()
     {
         float[] x = [.. Sweep(-20, 20, 1_000_001), .. LogSweep(1e-8, 1, 100_001, true)];
-        double error = MaxError("tanh", VectorMath.Tanh, TanhOperator.Invoke, Math.Tanh, x, 1e-30);
+        double error = MaxError("tanh", VectorMath.Tanh, Scalar<TanhOperator>, Math.Tanh, x, 1e-30);
         Assert.True(error < 1e-6, $"tanh max relative error {error}");
     }
 
     [Fact]
     public void SigmoidIsAccurate()
     {
-        double error = MaxError("sigmoid", VectorMath.Sigmoid, SigmoidOperator.Invoke, v => 1 / (1 + Math.Exp(-v)), Sweep(-88, 88, 1_000_001), 1e-30);
+        double error = MaxError("sigmoid", VectorMath.Sigmoid, Scalar<SigmoidOperator>, v => 1 / (1 + Math.Exp(-v)), Sweep(-88, 88, 1_000_001), 1e-30);
         Assert.True(error < 1e-6, $"sigmoid max relative error {error}");
     }
 
@@ -98,7 +101,7 @@ public class VectorMathTests(ITestOutputHelper output)
             return Math.Max(v, 0) + log1p;
         }
         float[] x = [.. Sweep(-100, 100, 1_000_001), -1e30f, 1e30f, -3e38f, 3e38f];
-        double error = MaxError("softplus", VectorMath.Softplus, SoftplusOperator.Invoke, Reference, x, 1e-30);
+        double error = MaxError("softplus", VectorMath.Softplus, Scalar<SoftplusOperator>, Reference, x, 1e-30);
         Assert.True(error < 1e-6, $"softplus max relative error {error}");
     }
 
@@ -138,6 +141,6 @@ public class VectorMathTests(ITestOutputHelper output)
         var x = Sweep(-3, 3, 64);
         var vector = new float[64];
         VectorMath.Tanh(x, vector);
-        for (int i = 0; i < 64; i++) Assert.True(Math.Abs(vector[i] - TanhOperator.Invoke(x[i])) < 3e-7f);
+        for (int i = 0; i < 64; i++) Assert.True(Math.Abs(vector[i] - Scalar<TanhOperator>(x[i])) < 3e-7f);
     }
 }

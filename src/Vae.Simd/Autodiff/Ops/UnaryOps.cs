@@ -1,4 +1,5 @@
 using System.Numerics;
+using Vae.Simd.Kernels;
 
 namespace Vae.Simd.Autodiff;
 
@@ -50,7 +51,7 @@ internal static class ExpOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (tape.RequiresGradient(x)) TensorMath<T>.MultiplyAdd(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<ExpDerivative, T>(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
     }
 }
 
@@ -64,10 +65,7 @@ internal static class LogOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] / xv[i];
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<LogDerivative, T>(tape.Gradient(y), tape.Value(x), tape.Gradient(x));
     }
 }
 
@@ -81,14 +79,11 @@ internal static class TanhOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), yv = tape.Value(y);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * (T.One - yv[i] * yv[i]);
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<TanhDerivative, T>(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
     }
 }
 
-/// <summary>y = max(x, 0). Backward: dx += dy ⊙ [x &gt; 0].</summary>
+/// <summary>y = max(x, 0). Backward: dx += dy ⊙ [y &gt; 0] (the same as [x &gt; 0]).</summary>
 [Derivative("Relu(x)", "max(x, 0)", "dx += dy ⊙ [x > 0]")]
 internal static class ReluOp
 {
@@ -98,10 +93,7 @@ internal static class ReluOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) if (xv[i] > T.Zero) dx[i] += dy[i];
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<ReluDerivative, T>(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
     }
 }
 
@@ -115,10 +107,7 @@ internal static class SigmoidOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), yv = tape.Value(y);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * yv[i] * (T.One - yv[i]);
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<SigmoidDerivative, T>(tape.Gradient(y), tape.Value(y), tape.Gradient(x));
     }
 }
 
@@ -132,10 +121,7 @@ internal static class SoftplusOp
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
-        if (!tape.RequiresGradient(x)) return;
-        ReadOnlySpan<T> dy = tape.Gradient(y), xv = tape.Value(x);
-        Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * TensorMath<T>.SigmoidScalar(xv[i]);
+        if (tape.RequiresGradient(x)) Derivatives.Accumulate<SoftplusDerivative, T>(tape.Gradient(y), tape.Value(x), tape.Gradient(x));
     }
 }
 

@@ -9,8 +9,9 @@ namespace Vae.Simd.Kernels;
 /// </summary>
 /// <remarks>
 /// The BLIS decomposition: <see cref="GemmBlocking"/> (block sizes), <see cref="Packing"/> (copies
-/// blocks into micro-panels) and a micro-kernel (<see cref="MicroKernelAvx2"/>, or
-/// <see cref="MicroKernelPortable"/> without AVX2 + FMA). Results do not depend on the thread count:
+/// blocks into micro-panels) and a micro-kernel (<see cref="MicroKernelAvx"/> on x64 with AVX, fused with FMA;
+/// <see cref="MicroKernelVector128"/> on ARM64 and x64 without AVX; <see cref="MicroKernelScalar"/> without
+/// SIMD), chosen once per call. Results do not depend on the thread count:
 /// every element of C is computed by one thread with the same blocking along k. Products of one or two
 /// rows with B transposed (single-image inference) take <see cref="SmallRows"/>: dot products, no packing.
 /// </remarks>
@@ -79,7 +80,10 @@ public static unsafe class Gemm
         float* packedA = workspace.PackedA;
         float* packedB = workspace.PackedB;
         float* tile = workspace.Tile;
-        bool avx2 = !portable && MicroKernelAvx2.IsSupported;
+        // The micro-kernel is chosen once per call; all three give the same bits on a machine (see KernelPath.HasFma).
+        LaneWidth width = KernelPath.Width;
+        MicroKernel kernel = KernelPath.GemmKernel;
+        if (portable && kernel is MicroKernel.Avx or MicroKernel.AvxFma) kernel = width >= LaneWidth.Vector128 ? MicroKernel.Vector128 : MicroKernel.Scalar;
 
         for (int jc = j0; jc < j1; jc += GemmBlocking.NC)
         {
@@ -88,7 +92,7 @@ public static unsafe class Gemm
             {
                 int kc = Math.Min(GemmBlocking.KC, k - pc);
                 float blockBeta = pc == 0 ? beta : 1f;
-                Packing.PackB(transB, b, ldb, pc, kc, jc, nc, packedB);
+                Packing.PackB(transB, b, ldb, pc, kc, jc, nc, packedB, width);
                 for (int ic = i0; ic < i1; ic += GemmBlocking.MC)
                 {
                     int mc = Math.Min(GemmBlocking.MC, i1 - ic);
@@ -101,9 +105,11 @@ public static unsafe class Gemm
                         {
                             int rows = Math.Min(MR, mc - ir);
                             float* tileC = c + (long)(ic + ir) * ldc + jc + jr;
-                            if (avx2) MicroKernelAvx2.Compute(kc, packedA + ir * kc, panelB, tile);
-                            else MicroKernelPortable.Compute(kc, packedA + ir * kc, panelB, tile);
-                            TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta);
+                            if (kernel == MicroKernel.AvxFma) MicroKernelAvx.Compute<MicroKernelAvx.WithFma>(kc, packedA + ir * kc, panelB, tile);
+                            else if (kernel == MicroKernel.Avx) MicroKernelAvx.Compute<MicroKernelAvx.WithoutFma>(kc, packedA + ir * kc, panelB, tile);
+                            else if (kernel == MicroKernel.Vector128) MicroKernelVector128.Compute(kc, packedA + ir * kc, panelB, tile);
+                            else MicroKernelScalar.Compute(kc, packedA + ir * kc, panelB, tile);
+                            TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta, width);
                         }
                     }
                 }

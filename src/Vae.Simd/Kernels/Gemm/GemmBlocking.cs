@@ -24,6 +24,4 @@ internal static class GemmBlocking
 
     /// <summary>Columns of a packed block of B (a multiple of <see cref="NR"/>).</summary>
     public const int NC = 1024;
-
-    public static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

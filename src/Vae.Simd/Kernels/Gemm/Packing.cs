@@ -1,7 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-
 namespace Vae.Simd.Kernels;
 
 /// <summary>
@@ -45,7 +41,7 @@ internal static unsafe class Packing
     }
 
     /// <summary>Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into <paramref name="destination"/>.</summary>
-    public static void PackB(Transpose trans, float* b, int ldb, int p0, int kc, int j0, int nc, float* destination)
+    public static void PackB(Transpose trans, float* b, int ldb, int p0, int kc, int j0, int nc, float* destination, LaneWidth width)
     {
         const int NR = GemmBlocking.NR;
         for (int panel = 0; panel < nc; panel += NR)
@@ -54,15 +50,8 @@ internal static unsafe class Packing
             float* dst = destination + panel * kc;
             if (trans == Transpose.No)
             {
-                if (columns == NR && Vector256.IsHardwareAccelerated)
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        float* src = b + (long)(p0 + p) * ldb + j0 + panel;
-                        Vector256.Store(Vector256.Load(src), dst + p * NR);
-                        Vector256.Store(Vector256.Load(src + 8), dst + p * NR + 8);
-                    }
-                }
+                if (columns == NR && width == LaneWidth.Vector256) CopyRows<Lanes8>(b + (long)p0 * ldb + j0 + panel, ldb, kc, dst);
+                else if (columns == NR && width == LaneWidth.Vector128) CopyRows<Lanes4>(b + (long)p0 * ldb + j0 + panel, ldb, kc, dst);
                 else
                 {
                     for (int p = 0; p < kc; p++)
@@ -74,7 +63,7 @@ internal static unsafe class Packing
                     }
                 }
             }
-            else if (columns == NR && Avx.IsSupported)
+            else if (columns == NR && width == LaneWidth.Vector256)
             {
                 // op(B) = Bᵀ: column j of op(B) is row j of B. Transpose 8×8 tiles in registers.
                 int p = 0;
@@ -83,7 +72,7 @@ internal static unsafe class Packing
                     for (int half = 0; half < 2; half++)
                     {
                         float* src = b + (long)(j0 + panel + half * 8) * ldb + p0 + p;
-                        Transpose8x8(src, ldb, dst + p * NR + half * 8, NR);
+                        TransposeAvx.Transpose8x8(src, ldb, dst + p * NR + half * 8, NR);
                     }
                 }
                 for (; p < kc; p++)
@@ -107,40 +96,10 @@ internal static unsafe class Packing
         }
     }
 
-    /// <summary>
-    /// Writes the transpose of the 8×8 tile at <paramref name="source"/> (row stride <paramref name="sourceStride"/>)
-    /// to <paramref name="destination"/> (row stride <paramref name="destinationStride"/>), in registers.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* source, int sourceStride, float* destination, int destinationStride)
+    /// <summary>Copies kc rows of 16 floats (row stride <paramref name="stride"/>) into a packed panel.</summary>
+    private static void CopyRows<TV>(float* source, int stride, int kc, float* destination) where TV : struct, ILanes<TV>
     {
-        Vector256<float> r0 = Avx.LoadVector256(source);
-        Vector256<float> r1 = Avx.LoadVector256(source + sourceStride);
-        Vector256<float> r2 = Avx.LoadVector256(source + 2 * sourceStride);
-        Vector256<float> r3 = Avx.LoadVector256(source + 3 * sourceStride);
-        Vector256<float> r4 = Avx.LoadVector256(source + 4 * sourceStride);
-        Vector256<float> r5 = Avx.LoadVector256(source + 5 * sourceStride);
-        Vector256<float> r6 = Avx.LoadVector256(source + 6 * sourceStride);
-        Vector256<float> r7 = Avx.LoadVector256(source + 7 * sourceStride);
-
-        // Interleave pairs of rows, then pairs of pairs within each 128-bit lane, then combine lanes.
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
-        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-
-        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
-        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
-        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
-
-        Avx.Store(destination, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(destination + destinationStride, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(destination + 2 * destinationStride, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(destination + 3 * destinationStride, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(destination + 4 * destinationStride, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(destination + 5 * destinationStride, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(destination + 6 * destinationStride, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(destination + 7 * destinationStride, Avx.Permute2x128(s3, s7, 0x31));
+        for (int p = 0; p < kc; p++, source += stride, destination += GemmBlocking.NR)
+            for (int j = 0; j < GemmBlocking.NR; j += TV.Count) TV.Store(TV.Load(ref source[j], 0), ref destination[j], 0);
     }
 }

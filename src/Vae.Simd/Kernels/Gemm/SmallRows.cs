@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-
 namespace Vae.Simd.Kernels;
 
 /// <summary>
@@ -30,33 +25,12 @@ internal static class SmallRows
         }
     }
 
-    /// <summary>Σ x[i]·y[i] with four independent FMA accumulators, then a scalar tail.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        float sum = 0f;
-        if (Vector256.IsHardwareAccelerated && n >= 32)
-        {
-            Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
-            for (; i <= n - 32; i += 32)
-            {
-                s0 = MultiplyAdd(Vector256.LoadUnsafe(ref xs, (nuint)i), Vector256.LoadUnsafe(ref ys, (nuint)i), s0);
-                s1 = MultiplyAdd(Vector256.LoadUnsafe(ref xs, (nuint)(i + 8)), Vector256.LoadUnsafe(ref ys, (nuint)(i + 8)), s1);
-                s2 = MultiplyAdd(Vector256.LoadUnsafe(ref xs, (nuint)(i + 16)), Vector256.LoadUnsafe(ref ys, (nuint)(i + 16)), s2);
-                s3 = MultiplyAdd(Vector256.LoadUnsafe(ref xs, (nuint)(i + 24)), Vector256.LoadUnsafe(ref ys, (nuint)(i + 24)), s3);
-            }
-            for (; i <= n - 8; i += 8)
-                s0 = MultiplyAdd(Vector256.LoadUnsafe(ref xs, (nuint)i), Vector256.LoadUnsafe(ref ys, (nuint)i), s0);
-            sum = Vector256.Sum((s0 + s1) + (s2 + s3));
-        }
-        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref xs, i), Unsafe.Add(ref ys, i), sum);
-        return sum;
-    }
+    /// <summary>Σ x[i]·y[i] in the reductions' fixed order (the same bits on every path).</summary>
+    internal static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => ReductionDriver.Sum<ProductSummand>(0f, x, y);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> MultiplyAdd(Vector256<float> x, Vector256<float> y, Vector256<float> z) =>
-        Fma.IsSupported ? Fma.MultiplyAdd(x, y, z) : x * y + z;
+    /// <summary>x·y as a summand.</summary>
+    private readonly struct ProductSummand : ITernaryOperator
+    {
+        public static TV Invoke<TV>(TV unused, TV x, TV y) where TV : struct, ILanes<TV> => x * y;
+    }
 }

@@ -1,35 +1,27 @@
-using System.Runtime.Intrinsics;
-
 namespace Vae.Simd.Kernels;
 
 /// <summary>Writes a computed 6 × 16 tile into C: C = α·tile + β·C over the part of the tile inside C (β = 0 does not read C).</summary>
 internal static unsafe class TileWriter
 {
-    public static void Write(float* tile, float* c, int ldc, int rows, int columns, float alpha, float beta)
+    public static void Write(float* tile, float* c, int ldc, int rows, int columns, float alpha, float beta, LaneWidth width)
     {
-        const int NR = GemmBlocking.NR;
-        if (columns == NR && Vector256.IsHardwareAccelerated)
+        if (columns == GemmBlocking.NR && width == LaneWidth.Vector256) Rows<Lanes8>(tile, c, ldc, rows, columns, alpha, beta);
+        else if (columns == GemmBlocking.NR && width == LaneWidth.Vector128) Rows<Lanes4>(tile, c, ldc, rows, columns, alpha, beta);
+        else Rows<Lanes1>(tile, c, ldc, rows, columns, alpha, beta);
+    }
+
+    // α·t + β·c, unfused on every path, so edge tiles (one lane at a time) match whole ones.
+    private static void Rows<TV>(float* tile, float* c, int ldc, int rows, int columns, float alpha, float beta) where TV : struct, ILanes<TV>
+    {
+        TV va = TV.Create(alpha), vb = TV.Create(beta);
+        for (int r = 0; r < rows; r++, c += ldc, tile += GemmBlocking.NR)
         {
-            Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
-            for (int r = 0; r < rows; r++, c += ldc, tile += NR)
+            for (int j = 0; j + TV.Count <= columns; j += TV.Count)
             {
-                Vector256<float> low = Vector256.Load(tile) * va, high = Vector256.Load(tile + 8) * va;
-                if (beta != 0f)
-                {
-                    low += Vector256.Load(c) * vb;
-                    high += Vector256.Load(c + 8) * vb;
-                }
-                Vector256.Store(low, c);
-                Vector256.Store(high, c + 8);
+                TV value = TV.Load(ref tile[j], 0) * va;
+                if (beta != 0f) value += TV.Load(ref c[j], 0) * vb;
+                TV.Store(value, ref c[j], 0);
             }
-            return;
-        }
-        for (int r = 0; r < rows; r++, c += ldc, tile += NR)
-        {
-            if (beta == 0f)
-                for (int j = 0; j < columns; j++) c[j] = alpha * tile[j];
-            else
-                for (int j = 0; j < columns; j++) c[j] = alpha * tile[j] + beta * c[j];
         }
     }
 }

@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Vae.Simd.Kernels;
+
+/// <summary>
+/// The x64 AVX micro-kernel: a 6 × 16 tile of C from a packed 6-row panel of A and a packed 16-column
+/// panel of B. Twelve ymm accumulators, two B vectors and one broadcast of A use 15 of the 16 ymm
+/// registers, so the inner loop runs from registers and the L1-resident panels only. With FMA (every
+/// AVX2 CPU) each step is one fused multiply-add (<see cref="WithFma"/>); on AVX CPUs without it (Sandy
+/// and Ivy Bridge, or .NET with <c>DOTNET_EnableAVX2=0</c>) a multiply then an add (<see cref="WithoutFma"/>),
+/// the same rounding as the Vector128 and scalar kernels there, so all give the same bits on a machine.
+/// </summary>
+internal static unsafe class MicroKernelAvx
+{
+    public static bool IsSupported => Avx.IsSupported;
+
+    /// <summary>
+    /// tile[0..6, 0..16] = A·B over a packed 6 × 16 tile (tile row stride 16, 32-byte aligned). The loop
+    /// ends in exactly twelve stores: with one use of each accumulator after it, the register allocator
+    /// keeps all twelve in registers (a write-back with several paths made NativeAOT spill and reload
+    /// them on every iteration).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Compute<TMultiplyAdd>(int kc, float* a, float* b, float* tile) where TMultiplyAdd : IMultiplyAdd
+    {
+        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
+        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
+        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+        Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
+        Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
+
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Avx.LoadAlignedVector256(b);
+            Vector256<float> b1 = Avx.LoadAlignedVector256(b + 8);
+            Vector256<float> av = Avx.BroadcastScalarToVector256(a);
+            c00 = TMultiplyAdd.Invoke(av, b0, c00); c01 = TMultiplyAdd.Invoke(av, b1, c01);
+            av = Avx.BroadcastScalarToVector256(a + 1);
+            c10 = TMultiplyAdd.Invoke(av, b0, c10); c11 = TMultiplyAdd.Invoke(av, b1, c11);
+            av = Avx.BroadcastScalarToVector256(a + 2);
+            c20 = TMultiplyAdd.Invoke(av, b0, c20); c21 = TMultiplyAdd.Invoke(av, b1, c21);
+            av = Avx.BroadcastScalarToVector256(a + 3);
+            c30 = TMultiplyAdd.Invoke(av, b0, c30); c31 = TMultiplyAdd.Invoke(av, b1, c31);
+            av = Avx.BroadcastScalarToVector256(a + 4);
+            c40 = TMultiplyAdd.Invoke(av, b0, c40); c41 = TMultiplyAdd.Invoke(av, b1, c41);
+            av = Avx.BroadcastScalarToVector256(a + 5);
+            c50 = TMultiplyAdd.Invoke(av, b0, c50); c51 = TMultiplyAdd.Invoke(av, b1, c51);
+            a += GemmBlocking.MR;
+            b += GemmBlocking.NR;
+        }
+
+        Avx.StoreAligned(tile + 0, c00); Avx.StoreAligned(tile + 8, c01);
+        Avx.StoreAligned(tile + 16, c10); Avx.StoreAligned(tile + 24, c11);
+        Avx.StoreAligned(tile + 32, c20); Avx.StoreAligned(tile + 40, c21);
+        Avx.StoreAligned(tile + 48, c30); Avx.StoreAligned(tile + 56, c31);
+        Avx.StoreAligned(tile + 64, c40); Avx.StoreAligned(tile + 72, c41);
+        Avx.StoreAligned(tile + 80, c50); Avx.StoreAligned(tile + 88, c51);
+    }
+
+    /// <summary>c + a·b on 8 lanes, one way or the other.</summary>
+    public interface IMultiplyAdd
+    {
+        static abstract Vector256<float> Invoke(Vector256<float> a, Vector256<float> b, Vector256<float> c);
+    }
+
+    /// <summary>Fused: rounded once.</summary>
+    public readonly struct WithFma : IMultiplyAdd
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Fma.MultiplyAdd(a, b, c);
+    }
+
+    /// <summary>A multiply, then an add: rounded twice.</summary>
+    public readonly struct WithoutFma : IMultiplyAdd
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Avx.Add(Avx.Multiply(a, b), c);
+    }
+}
