@@ -7,7 +7,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Tests.Model;
 
 /// <summary>The whole VAE objective against finite differences, for every parameter tensor.</summary>
-public class ElboGradientTests
+public class ElboGradientTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     public static TheoryData<Likelihood, Estimator, Activation> Setups() => new()
     {
@@ -21,6 +21,7 @@ public class ElboGradientTests
     [MemberData(nameof(Setups))]
     public void FullElboGradientMatchesFiniteDifferencesForEveryParameter(Likelihood likelihood, Estimator estimator, Activation activation)
     {
+        int kinks = 0, reduced = 0, entries = 0;
         Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
         {
             var random = new Random(seed);
@@ -57,7 +58,15 @@ public class ElboGradientTests
             GradCheckReport report = GradCheck.Check(loss, inputs);
             if (!report.Passed) throw new Xunit.Sdk.XunitException($"{config}, {rows} rows, L={samples}: {report}");
             Assert.Equal(parameterCount, report.Inputs.Count);
+            if (report.KinkCount + report.ReducedStepCount > 0) output.WriteLine($"seed {seed}: {report}");
+            kinks += report.KinkCount;
+            reduced += report.ReducedStepCount;
+            entries += inputs.Where(i => i.Differentiable).Sum(i => i.Values.Length);
             return true;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(15));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(int.Parse(Environment.GetEnvironmentVariable("ELBO_CASES") ?? "15")));
+        // With ReLU some finite differences straddle a kink: GradCheck re-checks those entries with a smaller
+        // step, and skips (and reports) only those that still straddle one. They must stay rare.
+        Assert.True(kinks <= entries / 100, $"{kinks} of {entries} entries were at a kink");
+        output.WriteLine($"{likelihood}/{estimator}/{activation}: {entries} entries, {reduced} checked with a smaller step to stay off a kink, {kinks} at a kink (skipped)");
     }
 }
