@@ -18,6 +18,8 @@ internal static class CommandRunner
         new ReconstructCommand(),
         new ManifoldCommand(),
         new EncodeCommand(),
+        new ExportCommand(),
+        new ImportCommand(),
         new PlotCommand(),
         new DataCommand(),
         new BenchCommand(),

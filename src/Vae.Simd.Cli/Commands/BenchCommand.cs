@@ -13,7 +13,7 @@ namespace Vae.Simd.Cli.Commands;
 internal sealed class BenchCommand : ICommand
 {
     public string Name => "bench";
-    public string Summary => "Measure GEMM GFLOP/s (bench gemm) or training images/s (bench train).";
+    public string Summary => "Measure GEMM GFLOP/s (bench gemm), training images/s (bench train), encoding speed (bench encode), or train against PyTorch (bench compare).";
 
     // bench train: the PyTorch-style model unless told otherwise, on synthetic [0,1] data so no download is needed.
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -23,20 +23,27 @@ internal sealed class BenchCommand : ICommand
         new("threads", "N", "Threads to use.", "1"),
         new("reps", "N", "Timed repetitions (the median is reported).", "50"),
         new("json", null, "Print one JSON object instead of text."),
-        new("batch", "M", "train: minibatch size.", "128"),
+        new("batch", "M", "train: minibatch size; encode: images encoded at once (default 1000).", "128"),
         new("hidden", "N", "train: hidden width.", "400"),
         new("steps", "N", "train: timed steps per repetition.", "100"),
+        new("data", "mnist|fashion-mnist|FOLDER", "compare: the IDX data both engines train on.", "mnist"),
+        new("epochs", "N", "compare: epochs each engine trains per round.", "1"),
+        new("rounds", "N", "compare: rounds, alternating which engine goes first.", "3"),
+        new("limit", "N", "compare: train on the first N examples only."),
+        new("python", "PATH", "compare: the Python interpreter with torch (default: python3, then /usr/bin/python3)."),
     ];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
         string what = options.Positional.Count == 1 ? options.Positional[0]
-            : throw new UsageException("say what to measure: 'vae bench gemm' or 'vae bench train'.");
+            : throw new UsageException("say what to measure: 'vae bench gemm', 'vae bench train', 'vae bench encode' or 'vae bench compare'.");
         return what switch
         {
             "gemm" => RunGemm(options, stdout),
             "train" => TrainBenchmark.Run(options, stdout),
-            _ => throw new UsageException($"unknown benchmark '{what}'; expected 'gemm' or 'train'."),
+            "encode" => EncodeBenchmark.Run(options, stdout),
+            "compare" => CompareBenchmark.Run(options, stdout, stderr),
+            _ => throw new UsageException($"unknown benchmark '{what}'; expected 'gemm', 'train', 'encode' or 'compare'."),
         };
     }
 

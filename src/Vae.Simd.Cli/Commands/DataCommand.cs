@@ -15,14 +15,11 @@ internal sealed class DataCommand : ICommand
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
-        MnistFiles files = options.Positional is [string name] ? name.ToLowerInvariant() switch
-        {
-            "mnist" => MnistFiles.Mnist,
-            "fashion-mnist" => MnistFiles.FashionMnist,
-            _ => throw new UsageException($"unknown data set '{name}': 'mnist' or 'fashion-mnist'."),
-        } : throw new UsageException("say which data set: 'vae data mnist' or 'vae data fashion-mnist'.");
+        IdxDataFiles files = options.Positional is [string name]
+            ? DataSources.Named(name) ?? throw new UsageException($"unknown data set '{name}': 'mnist' or 'fashion-mnist'.")
+            : throw new UsageException("say which data set: 'vae data mnist' or 'vae data fashion-mnist'.");
 
-        var fetcher = new MnistFetcher(options.String("dir"));
+        var fetcher = new IdxDataFetcher(options.String("dir"));
         string folder;
         if (options.String("from") is { } source)
         {
@@ -34,7 +31,7 @@ internal sealed class DataCommand : ICommand
             fetcher.Progress += message => stderr.WriteLine($"data: {message}");
             folder = fetcher.EnsureAsync(files).GetAwaiter().GetResult();
         }
-        DataSplit verified = MnistLoader.Load(folder, files);
+        DataSplit verified = IdxDataLoader.Load(folder, files);
         stdout.WriteLine($"{files.Name}: {verified.Train.Count} training and {verified.Test.Count} test images, verified ({verified.Train.Height}x{verified.Train.Width}), in {folder}");
         return 0;
     }

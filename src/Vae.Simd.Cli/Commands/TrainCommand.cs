@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Vae.Simd.Autodiff;
 using Vae.Simd.Checkpoints;
 using Vae.Simd.Data;
@@ -16,7 +15,7 @@ internal sealed class TrainCommand : ICommand
     public string Summary => "Train a VAE (default: MNIST, 784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128).";
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("data", "mnist|fashion-mnist|PATH", "Training data: 'mnist' or 'fashion-mnist' (fetched and verified into the cache) or a .tgz package / folder of IDX files.", "mnist"),
+        new("data", "mnist|fashion-mnist|PATH", "Training data: 'mnist' or 'fashion-mnist' (fetched and verified into the cache), a .tgz package / folder of IDX files, or a .csv / .npy file of rows (the last tenth is the test set). The checkpoint records it (path, SHA-256 of its files, binarisation, example count).", "mnist"),
         new("hidden", "N[,N...]", "Hidden layer widths of the encoder (the decoder mirrors them).", "400"),
         new("activation", "relu|tanh", "Hidden activation.", "relu"),
         new("latent", "N", "Latent dimensions.", "20"),
@@ -28,7 +27,7 @@ internal sealed class TrainCommand : ICommand
         new("warmup", "STEPS", "Linear KL warm-up steps.", "0"),
         new("optimizer", "adam|adagrad|sgd", "Optimizer.", "adam"),
         new("lr", "RATE", "Learning rate.", "0.001"),
-        new("weight-decay", "LAMBDA", "L2 weight decay (Gaussian prior on the weights).", "0"),
+        new("weight-decay", "LAMBDA", "L2 weight decay: adds λθ to the gradient of the per-example mean loss, i.e. a N(0, 1/(λN)) prior on each weight for N training examples; the paper's N(0, I) prior is λ = 1/N (1.7e-5 for MNIST's 60,000).", "0"),
         new("batch", "M", "Minibatch size.", "128"),
         new("shard", "N", "Examples per shard (results do not depend on --threads).", "64"),
         new("epochs", "N", "Epochs to train.", "10"),
@@ -41,7 +40,8 @@ internal sealed class TrainCommand : ICommand
         new("sample-grid", "FILE|none", "PNG of 64 samples from the prior, written at the end.", "samples.png beside --out"),
         new("curve", "FILE|none", "SVG learning curve from the metrics, written at the end.", "curve.svg beside --out"),
         new("resume", "FILE", "Continue a run from its checkpoint, bitwise as if never stopped."),
-        new("quiet", null, "No progress output."),
+        new("init-from", "FILE.safetensors", "Start from these weights (e.g. PyTorch's initial ones); the file must fit the architecture options."),
+        new("quiet", null, "Print nothing but errors (no header, progress, epoch lines or final 'saved' line)."),
     ];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
@@ -49,14 +49,17 @@ internal sealed class TrainCommand : ICommand
         int epochs = options.Int("epochs", 0, 100_000);
         int threads = options.Int("threads", 1, 1024);
         string outPath = options.RequiredString("out");
+        bool quiet = options.Has("quiet");
+        TextWriter output = quiet ? TextWriter.Null : stdout, log = quiet ? TextWriter.Null : stderr; // errors still go to stderr
         string? resumePath = options.String("resume");
         // Every option is checked before any data is fetched.
         VaeConfig? config = resumePath is null ? ParseConfig(options, inputSize: 1) : null;
+        if (resumePath is not null && options.Has("init-from")) throw new UsageException("--init-from starts a new run; it cannot be combined with --resume.");
         TrainerOptions? trainerOptions = resumePath is null ? ParseTrainerOptions(options, threads) : null;
         int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
 
-        (Dataset fullTrain, Dataset test) = DataSources.Load(options.RequiredString("data"), stderr);
-        Dataset train = DataSources.Take(fullTrain, limit);
+        LoadedData data = DataSources.Load(options.RequiredString("data"), log);
+        Dataset train = DataSources.Take(data.Train, limit), test = data.Test;
 
         VariationalAutoencoder model;
         Trainer trainer;
@@ -68,11 +71,14 @@ internal sealed class TrainCommand : ICommand
             model = ModelCheckpoint.LoadModel(file);
             trainer = new Trainer(model, train, ModelCheckpoint.LoadOptions(file) with { Threads = threads });
             ModelCheckpoint.RestoreTrainer(file, trainer);
-            stderr.WriteLine($"resuming {resumePath} at epoch {trainer.Epoch + 1}, step {trainer.Step}");
+            log.WriteLine($"resuming {resumePath} at epoch {trainer.Epoch + 1}, step {trainer.Step}");
+            if (ModelCheckpoint.LoadTrainingData(file) is { } before && !before.SameFiles(data.FileSha256))
+                log.WriteLine($"warning: {resumePath} was trained on {before.Source}, not on {data.Name}; the run will not be the one it would have been.");
         }
         else
         {
             model = new VariationalAutoencoder(config! with { InputSize = train.Features }, trainerOptions!.Seed);
+            if (options.String("init-from") is string initFrom) Interop.Safetensors.SafetensorsModel.LoadParameters(initFrom, model);
             trainer = new Trainer(model, train, trainerOptions);
         }
 
@@ -82,19 +88,21 @@ internal sealed class TrainCommand : ICommand
             context.Cancel = true; // finish the step, save, exit 130
             cancel.Cancel();
         });
-        var progress = options.Has("quiet") ? null : new ProgressPrinter(stderr, epochs);
+        var progress = quiet ? null : new ProgressPrinter(stderr, epochs);
         string? metricsPath = Beside(options, "metrics", outPath, "metrics.jsonl");
         string? gridPath = Beside(options, "sample-grid", outPath, "samples.png");
         string? curvePath = Beside(options, "curve", outPath, "curve.svg");
         if (metricsPath is not null && resumePath is null && File.Exists(metricsPath)) File.Delete(metricsPath);
-        stderr.WriteLine($"training {model.Config} on {train.Source} ({train.Count} examples), {trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
+        var trainedOn = new TrainingData(data.Name, data.FileSha256, trainer.Options.Binarization, train.Count, train.Features);
+        string examples = train.Count < data.Train.Count ? $"first {train.Count} of {data.Train.Count} examples" : $"{train.Count} examples";
+        output.WriteLine($"training {model.Config} on {data.Train.Source} ({examples}), {trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
 
         try
         {
             while (trainer.Epoch < epochs)
             {
                 EpochSummary summary = trainer.RunEpoch(progress, cancel.Token);
-                ModelCheckpoint.Save(outPath, model, trainer);
+                ModelCheckpoint.Save(outPath, model, trainer, trainedOn);
                 if (!summary.Completed)
                 {
                     progress?.Finish();
@@ -105,8 +113,8 @@ internal sealed class TrainCommand : ICommand
                 progress?.Finish();
                 string line = string.Create(CultureInfo.InvariantCulture,
                     $"epoch {summary.Epoch + 1}/{epochs}: train ELBO {summary.TrainElbo:F2}, test ELBO {testElbo:F2} nats, {summary.ImagesPerSecond:F0} images/s, {summary.Seconds:F1} s");
-                stdout.WriteLine(line);
-                if (metricsPath is not null) AppendMetrics(metricsPath, summary, testElbo, trainer, train.Count);
+                output.WriteLine(line);
+                if (metricsPath is not null) MetricsWriter.Append(metricsPath, summary, testElbo, trainer, train.Count);
             }
         }
         catch (TrainingDivergedException e)
@@ -115,18 +123,18 @@ internal sealed class TrainCommand : ICommand
             stderr.WriteLine($"vae train: {e.Message} The last good checkpoint is {(File.Exists(outPath) ? outPath : "(none yet)")}.");
             return 1;
         }
-        stdout.WriteLine($"saved {outPath}");
+        output.WriteLine($"saved {outPath}");
         if (gridPath is not null && ModelOptions.ImageSide(model) is int side and > 0)
         {
             var images = new float[64 * model.InputSize];
             model.Sample(64, 1, images);
             ModelOptions.WriteGrid(gridPath, images, 64, side, 8);
-            stdout.WriteLine($"wrote {gridPath}");
+            output.WriteLine($"wrote {gridPath}");
         }
         if (curvePath is not null && metricsPath is not null && File.Exists(metricsPath))
         {
             PlotCommand.WriteCurve(metricsPath, curvePath);
-            stdout.WriteLine($"wrote {curvePath}");
+            output.WriteLine($"wrote {curvePath}");
         }
         return 0;
     }
@@ -137,26 +145,6 @@ internal sealed class TrainCommand : ICommand
         string? given = options.Has(option) ? options.String(option) : null;
         if (string.Equals(given, "none", StringComparison.OrdinalIgnoreCase)) return null;
         return given ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", fileName);
-    }
-
-    private static void AppendMetrics(string path, EpochSummary summary, double testElbo, Trainer trainer, int epochSize)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("epoch", summary.Epoch + 1);
-            json.WriteNumber("examples_seen", (long)(summary.Epoch + 1) * epochSize);
-            json.WriteNumber("step", trainer.Step);
-            json.WriteNumber("train_elbo", Math.Round(summary.TrainElbo, 4));
-            json.WriteNumber("test_elbo", Math.Round(testElbo, 4));
-            json.WriteNumber("images_per_sec", Math.Round(summary.ImagesPerSecond, 1));
-            json.WriteNumber("seconds", Math.Round(summary.Seconds, 3));
-            json.WriteEndObject();
-        }
-        stream.WriteByte((byte)'\n');
-        using var file = new FileStream(path, FileMode.Append, FileAccess.Write);
-        file.Write(stream.GetBuffer(), 0, (int)stream.Length);
     }
 
     internal static VaeConfig ParseConfig(CommandLine options, int inputSize)
@@ -207,37 +195,5 @@ internal sealed class TrainCommand : ICommand
         try { result.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         return result;
-    }
-
-    /// <summary>A live bar on a terminal (redrawn in place), plain lines every few seconds otherwise.</summary>
-    private sealed class ProgressPrinter(TextWriter output, int epochs) : IProgress<TrainingProgress>
-    {
-        private readonly bool _terminal = !Console.IsErrorRedirected && ReferenceEquals(output, Console.Error);
-        private DateTime _lastPrint = DateTime.MinValue;
-        private bool _open;
-
-        public void Report(TrainingProgress p)
-        {
-            DateTime now = DateTime.UtcNow;
-            if ((now - _lastPrint).TotalSeconds < (_terminal ? 0.2 : 5) && p.ExamplesInEpoch < p.EpochSize) return;
-            _lastPrint = now;
-            double fraction = (double)p.ExamplesInEpoch / p.EpochSize;
-            double eta = p.ImagesPerSecond > 0 ? (p.EpochSize - p.ExamplesInEpoch) / p.ImagesPerSecond : 0;
-            string text = string.Create(CultureInfo.InvariantCulture,
-                $"epoch {p.Epoch + 1}/{epochs} {fraction,4:P0} {p.ImagesPerSecond,7:F0} img/s  ELBO {p.TrainElbo,8:F2}  ETA {eta,4:F0}s");
-            if (_terminal)
-            {
-                int filled = (int)(fraction * 24);
-                output.Write($"\r[{new string('#', filled)}{new string('.', 24 - filled)}] {text}");
-                _open = true;
-            }
-            else output.WriteLine(text);
-        }
-
-        public void Finish()
-        {
-            if (_open) output.WriteLine();
-            _open = false;
-        }
     }
 }

@@ -9,13 +9,18 @@ namespace Vae.Simd.Checkpoints;
 
 /// <summary>
 /// Saves and loads a model, and optionally the trainer's full state (options, optimizer state,
-/// position), in a checkpoint (<see cref="CheckpointWriter"/>, <see cref="Checkpoint"/>). Sections: <c>config</c>, <c>parameters</c>, and for
-/// resumable checkpoints <c>trainer.options</c>, <c>trainer.position</c>, <c>optimizer.state.N</c>.
+/// position), in a checkpoint (<see cref="CheckpointWriter"/>, <see cref="Checkpoint"/>). Sections: <c>config</c>, <c>parameters</c>, for
+/// resumable checkpoints <c>trainer.options</c>, <c>trainer.position</c>, <c>optimizer.state.N</c>, and
+/// <c>data</c> (<see cref="TrainingData"/>) when the caller says what the model was trained on. Checkpoints
+/// written before the <c>data</c> section existed load as before, with no training data recorded.
 /// </summary>
 public static class ModelCheckpoint
 {
-    /// <summary>Writes the model (and <paramref name="trainer"/>'s state, when given) to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, VariationalAutoencoder model, Trainer? trainer = null)
+    /// <summary>
+    /// Writes the model (and <paramref name="trainer"/>'s state, and the record of its training
+    /// <paramref name="data"/>, when given) to <paramref name="path"/> atomically.
+    /// </summary>
+    public static void Save(string path, VariationalAutoencoder model, Trainer? trainer = null, TrainingData? data = null)
     {
         var writer = new CheckpointWriter()
             .AddText("config", FormatConfig(model.Config))
@@ -27,6 +32,7 @@ public static class ModelCheckpoint
             IReadOnlyList<float[]> state = trainer.Optimizer.State;
             for (int i = 0; i < state.Count; i++) writer.AddFloats($"optimizer.state.{i}", state[i]);
         }
+        if (data is not null) writer.AddText(DataSection, FormatData(data));
         writer.Save(path);
     }
 
@@ -47,6 +53,10 @@ public static class ModelCheckpoint
             throw new InvalidDataException($"{file.Source}: {e.Message}", e);
         }
     }
+
+    /// <summary>The data the model was trained on, or null when the checkpoint does not record it (as those written before the record existed).</summary>
+    /// <exception cref="InvalidDataException">The record is malformed.</exception>
+    public static TrainingData? LoadTrainingData(Checkpoint file) => file.Contains(DataSection) ? ParseData(file.Text(DataSection), file.Source) : null;
 
     /// <summary>Whether the checkpoint can resume training.</summary>
     public static bool HasTrainerState(Checkpoint file) => file.Contains("trainer.position");
@@ -137,6 +147,39 @@ public static class ModelCheckpoint
         catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {
             throw new InvalidDataException($"{source}: the trainer options are invalid: {e.Message}", e);
+        }
+    }
+
+    private const string DataSection = "data";
+    private const string Sha256Prefix = "sha256:";
+
+    internal static string FormatData(TrainingData d)
+    {
+        if (d.Source.Contains('\n') || d.FileSha256.Keys.Any(name => name.Contains('=') || name.Contains('\n')))
+            throw new ArgumentException($"ModelCheckpoint: the data source '{d.Source}' or one of its file names cannot be recorded (line break or '=').", nameof(d));
+        return string.Join('\n', [
+            $"source={d.Source}", $"examples={d.Examples}", $"features={d.Features}",
+            $"binarization={d.Binarization.Mode}", FormattableString.Invariant($"threshold={d.Binarization.Threshold:R}"), $"binarization_seed={d.Binarization.Seed}",
+            .. d.FileSha256.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{Sha256Prefix}{kv.Key}={kv.Value}")]);
+    }
+
+    internal static TrainingData ParseData(string text, string source)
+    {
+        Dictionary<string, string> v = ParsePairs(text, source);
+        try
+        {
+            var data = new TrainingData(Get(v, "source", source),
+                v.Where(kv => kv.Key.StartsWith(Sha256Prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[Sha256Prefix.Length..], kv => kv.Value),
+                new Binarization(Enum.Parse<BinarizationMode>(Get(v, "binarization", source)),
+                    float.Parse(Get(v, "threshold", source), CultureInfo.InvariantCulture),
+                    ulong.Parse(Get(v, "binarization_seed", source), CultureInfo.InvariantCulture)),
+                Int(v, "examples", source), Int(v, "features", source));
+            if (data.Examples < 1 || data.Features < 1) throw new FormatException($"{data.Examples} examples of {data.Features} values.");
+            return data;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"{source}: the record of the training data is invalid: {e.Message}", e);
         }
     }
 

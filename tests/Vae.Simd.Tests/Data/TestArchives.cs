@@ -61,7 +61,7 @@ internal static class TestArchives
     };
 
     /// <summary>A data set of the files in <paramref name="raw"/>, verified by their SHA-256.</summary>
-    public static MnistFiles Sha256Files(Dictionary<string, byte[]> raw, string name = "tiny") => new(name, "a", "b", "c", "d",
+    public static IdxDataFiles Sha256Files(Dictionary<string, byte[]> raw, string name = "tiny") => new(name, "a", "b", "c", "d",
         raw.ToDictionary(kv => kv.Key, kv => Convert.ToHexStringLower(SHA256.HashData(kv.Value))));
 
     public static string Write(string folder, string name, byte[] bytes)

@@ -38,7 +38,7 @@ public class ArchiveFuzzTests
             if (random.Next(3) == 0) mutated = mutated.AsSpan(0, random.Next(mutated.Length)).ToArray();
             string path = Path.Combine(folder, $"fuzz-{seed}.tgz");
             File.WriteAllBytes(path, mutated);
-            try { MnistLoader.Load(path, MnistFiles.Mnist); }
+            try { IdxDataLoader.Load(path, IdxDataFiles.Mnist); }
             catch (InvalidDataException) { }
             catch (FileNotFoundException e) when (e.Message.Contains("was not found", StringComparison.Ordinal)) { } // the package lacks a file
             finally { File.Delete(path); }

