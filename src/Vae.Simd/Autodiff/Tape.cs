@@ -47,11 +47,8 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The number of values recorded since the last <see cref="Reset"/>.</summary>
     public int Count => _slotCount;
 
-    /// <summary>
-    /// A test hook: scales the contribution of the op recorded at position <c>Op</c> to entry <c>Entry</c>
-    /// of its first input's gradient, to prove that <see cref="GradCheck"/> notices a wrong backward.
-    /// </summary>
-    internal (int Op, int Entry, double Factor)? Fault { get; set; }
+    /// <summary>The ops recorded since the last <see cref="Reset"/>, in order (read by <see cref="GradCheck"/> to find kinks).</summary>
+    internal ReadOnlySpan<OpRecord> Records => _ops.AsSpan(0, _opCount);
 
     /// <summary>Forgets the recorded graph but keeps every buffer for the next one.</summary>
     public void Reset()
@@ -147,18 +144,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         for (int i = _opCount - 1; i >= 0; i--)
         {
-            ref readonly OpRecord op = ref _ops[i];
-            if (Fault is { } fault && fault.Op == i && _slots[op.A].RequiresGradient)
-            {
-                Span<T> target = _slots[op.A].Gradient.Span;
-                T before = target[fault.Entry];
-                BackwardOne(in op);
-                target[fault.Entry] = before + (target[fault.Entry] - before) * T.CreateChecked(fault.Factor);
-            }
-            else
-            {
-                BackwardOne(in op);
-            }
+            BackwardOne(in _ops[i]);
         }
     }
 

@@ -62,6 +62,10 @@ public static class OpCatalog
 
     public static IEnumerable<object[]> Names() => All.Select(c => new object[] { c.Name });
 
+    /// <summary>Every differentiable input of every op, as (op name, input index).</summary>
+    public static IEnumerable<object[]> Inputs() =>
+        All.SelectMany(c => c.Inputs.Select((spec, i) => (spec, i)).Where(p => p.spec.Differentiable).Select(p => new object[] { c.Name, p.i }));
+
     public static OpCase Find(string name) => All.Single(c => c.Name == name);
 
     public static double Draw(Random random, Domain domain) => domain switch

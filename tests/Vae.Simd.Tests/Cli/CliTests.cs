@@ -19,7 +19,7 @@ public class CliTests
     {
         string folder = TestData.TempFolder();
         string model = Path.Combine(folder, "m.vae"), metrics = Path.Combine(folder, "metrics.jsonl"), resumed = Path.Combine(folder, "r.vae");
-        string[] common = ["--data", TestData.MnistPackage, "--limit", "600", "--hidden", "32", "--latent", "2", "--batch", "100", "--threads", "2"];
+        string[] common = ["--data", TestData.MnistFolder, "--limit", "600", "--hidden", "32", "--latent", "2", "--batch", "100", "--threads", "2"];
         (int code, string output, string errors) = Run(["train", .. common, "--epochs", "2", "--out", model, "--metrics", metrics]);
         Assert.True(code == 0, errors);
         Assert.Contains("epoch 2/2", output);
@@ -38,7 +38,7 @@ public class CliTests
 
         // One epoch, then resume for the second: the same parameters as two epochs straight.
         Assert.Equal(0, Run(["train", .. common, "--quiet", "--epochs", "1", "--out", resumed]).Code);
-        Assert.Equal(0, Run(["train", "--data", TestData.MnistPackage, "--limit", "600", "--threads", "1", "--quiet", "--epochs", "2", "--resume", resumed, "--out", resumed]).Code);
+        Assert.Equal(0, Run(["train", "--data", TestData.MnistFolder, "--limit", "600", "--threads", "1", "--quiet", "--epochs", "2", "--resume", resumed, "--out", resumed]).Code);
         Assert.Equal(Checkpoint.Read(model).Floats("parameters"), Checkpoint.Read(resumed).Floats("parameters"));
     }
 
@@ -82,7 +82,7 @@ public class CliTests
         byte[] bytes = new CheckpointWriter().AddText("config", "input=4").ToBytes();
         bytes[^6] ^= 1; // inside the text: only the checksum can tell
         File.WriteAllBytes(path, bytes);
-        (int code, _, string errors) = Run("train", "--data", TestData.MnistPackage, "--resume", path, "--quiet");
+        (int code, _, string errors) = Run("train", "--data", TestData.MnistFolder, "--resume", path, "--quiet");
         Assert.Equal(1, code);
         Assert.Contains("broken.vae", errors);
         Assert.Contains("checksum", errors);

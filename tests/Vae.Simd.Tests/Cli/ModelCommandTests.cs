@@ -15,7 +15,7 @@ public class ModelCommandTests : IClassFixture<ModelCommandTests.TrainedModel>
             Folder = TestData.TempFolder();
             Model = Path.Combine(Folder, "m.vae");
             Metrics = Path.Combine(Folder, "metrics.jsonl");
-            int code = CommandRunner.Run(["train", "--data", TestData.MnistPackage, "--limit", "2000", "--hidden", "64", "--latent", "2", "--epochs", "2",
+            int code = CommandRunner.Run(["train", "--data", TestData.MnistFolder, "--limit", "2000", "--hidden", "64", "--latent", "2", "--epochs", "2",
                 "--out", Model, "--metrics", Metrics, "--quiet"], TextWriter.Null, TextWriter.Null);
             Assert.Equal(0, code);
         }
@@ -51,7 +51,7 @@ public class ModelCommandTests : IClassFixture<ModelCommandTests.TrainedModel>
     [Fact]
     public void ReconstructPutsTheOriginalsAboveTheirReconstructions()
     {
-        Assert.Equal(0, Run("reconstruct", "--model", _trained.Model, "--data", TestData.MnistPackage, "--split", "test", "--n", "4", "--out", Out("r.png")).Code);
+        Assert.Equal(0, Run("reconstruct", "--model", _trained.Model, "--data", TestData.MnistFolder, "--split", "test", "--n", "4", "--out", Out("r.png")).Code);
         (byte[] pixels, int width, _) = PngDecoder.Decode(File.ReadAllBytes(Out("r.png")));
         // The first original (top-left cell) is test image 0, exactly.
         ImageDataset test = TestData.Mnist.Test;
@@ -73,10 +73,10 @@ public class ModelCommandTests : IClassFixture<ModelCommandTests.TrainedModel>
     [Fact]
     public void EncodeWritesMeansAndLogVariancesAsCsvAndNpy()
     {
-        Assert.Equal(0, Run("encode", "--model", _trained.Model, "--data", TestData.MnistPackage, "--split", "test", "--out", Out("z.npy")).Code);
+        Assert.Equal(0, Run("encode", "--model", _trained.Model, "--data", TestData.MnistFolder, "--split", "test", "--out", Out("z.npy")).Code);
         (float[] values, int rows, int columns) = NpyFile.Read(Out("z.npy"));
         Assert.Equal((10000, 4), (rows, columns));
-        Assert.Equal(0, Run("encode", "--model", _trained.Model, "--data", TestData.MnistPackage, "--split", "test", "--out", Out("z.csv")).Code);
+        Assert.Equal(0, Run("encode", "--model", _trained.Model, "--data", TestData.MnistFolder, "--split", "test", "--out", Out("z.csv")).Code);
         (float[] csv, _, _) = CsvFile.Read(Out("z.csv"));
         Assert.Equal(values, csv);
         Assert.Equal(2, Run("encode", "--model", _trained.Model, "--out", Out("z.txt")).Code);
@@ -85,7 +85,7 @@ public class ModelCommandTests : IClassFixture<ModelCommandTests.TrainedModel>
     [Fact]
     public void EvalReportsTheElboAndAHigherImportanceWeightedBound()
     {
-        (int code, string output, _) = Run("eval", "--model", _trained.Model, "--data", TestData.MnistPackage, "--split", "test", "--iw", "200", "--iw-limit", "50");
+        (int code, string output, _) = Run("eval", "--model", _trained.Model, "--data", TestData.MnistFolder, "--split", "test", "--iw", "200", "--iw-limit", "50");
         Assert.Equal(0, code);
         double Number(string after) => double.Parse(output[(output.IndexOf(after, StringComparison.Ordinal) + after.Length)..].Split(' ', ')')[0], System.Globalization.CultureInfo.InvariantCulture);
         double logPx = Number("log p(x) ≈ "), subsetElbo = Number("their ELBO is ");

@@ -11,7 +11,7 @@ public class ProcessSignalTests
         string vae = Path.Combine(AppContext.BaseDirectory, "vae.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { vae, "train", "--data", TestData.MnistPackage, "--limit", "256", "--batch", "64", "--hidden", "32", "--latent", "2",
+            ArgumentList = { vae, "train", "--data", TestData.MnistFolder, "--limit", "256", "--batch", "64", "--hidden", "32", "--latent", "2",
                 "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--threads", "2", "--out", checkpoint, "--quiet" },
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
