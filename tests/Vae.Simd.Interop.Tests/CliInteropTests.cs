@@ -35,14 +35,63 @@ public class CliInteropTests
     [InlineData(Likelihood.ContinuousBernoulli, GaussianVariance.PerPixel)]
     [InlineData(Likelihood.Gaussian, GaussianVariance.Shared)]
     [InlineData(Likelihood.Gaussian, GaussianVariance.Fixed)]
-    public void ExportOfADecoderWithoutAnExchangeFormIsRefusedNamingIt(Likelihood likelihood, GaussianVariance variance)
+    public void EveryDecoderExportsToBothFormatsAndImportsBack(Likelihood likelihood, GaussianVariance variance)
     {
-        using var model = new VariationalAutoencoder(new VaeConfig { InputSize = 7, HiddenSizes = [5], LatentSize = 2, Likelihood = likelihood, GaussianVariance = variance }, 1);
+        using var model = new VariationalAutoencoder(new VaeConfig { InputSize = 7, HiddenSizes = [5], LatentSize = 2, Likelihood = likelihood, GaussianVariance = variance, FixedVariance = 0.02f }, 1);
         ModelCheckpoint.Save(At("m.vae"), model);
         var result = Run("export", "--model", At("m.vae"), "--out", At("m.safetensors"));
+        Assert.True(result.Code == 0, result.Err);
+        result = Run("export", "--model", At("m.vae"), "--part", "decoder", "--out", At("dec.onnx"));
+        Assert.True(result.Code == 0, result.Err);
+        using var session = new InferenceSession(At("dec.onnx"));
+        Assert.Contains(likelihood == Likelihood.Gaussian ? "log_variance" : "probabilities", session.OutputMetadata.Keys);
+        result = Run("import", "--from", At("m.safetensors"), "--out", At("back.vae"));
+        Assert.True(result.Code == 0, result.Err);
+        Assert.Equal("", result.Err); // the metadata says everything: no note
+        using VariationalAutoencoder back = ModelCheckpoint.Load(At("back.vae"));
+        Assert.Equal(model.Config, back.Config);
+        Assert.Equal(SafetensorsTests.Bits(model.Parameters), SafetensorsTests.Bits(back.Parameters));
+    }
+
+    [Fact]
+    public void ImportOfAStateDictWithoutMetadataTakesTheActivationAndLikelihoodFromFlags()
+    {
+        using VariationalAutoencoder model = TestModels.Random(Activation.Tanh, Likelihood.ContinuousBernoulli, 1, seed: 4);
+        File.WriteAllBytes(At("state_dict.safetensors"), SafetensorsTests.WithoutMetadata(SafetensorsTests.Export(model)));
+
+        var result = Run("import", "--from", At("state_dict.safetensors"), "--activation", "tanh", "--likelihood", "continuous-bernoulli", "--out", At("m.vae"));
+        Assert.True(result.Code == 0, result.Err);
+        using (VariationalAutoencoder imported = ModelCheckpoint.Load(At("m.vae")))
+        {
+            Assert.Equal(model.Config with { Initialization = imported.Config.Initialization }, imported.Config);
+            Assert.Equal(SafetensorsTests.Bits(model.Parameters), SafetensorsTests.Bits(imported.Parameters));
+        }
+
+        // Without flags it is read as the PyTorch example's ReLU Bernoulli VAE, and a note says so and names the flags.
+        result = Run("import", "--from", At("state_dict.safetensors"), "--out", At("guessed.vae"));
+        Assert.True(result.Code == 0, result.Err);
+        Assert.Contains("does not record its architecture", result.Err);
+        Assert.Contains("--activation", result.Err);
+        Assert.Contains("relu bernoulli", result.Out);
+
+        // Flags the tensors contradict: exit 1 naming the problem, nothing written.
+        result = Run("import", "--from", At("state_dict.safetensors"), "--likelihood", "gaussian", "--out", At("x.vae"));
         Assert.Equal(1, result.Code);
-        Assert.Contains("not supported", result.Err);
-        Assert.False(File.Exists(At("m.safetensors")));
+        Assert.Contains("not the Gaussian one asked for", result.Err);
+        Assert.False(File.Exists(At("x.vae")));
+    }
+
+    [Fact]
+    public void ImportFlagsThatDisagreeWithTheMetadataExitWithOneNamingTheSetting()
+    {
+        using VariationalAutoencoder model = SavedModel("m.vae"); // tanh
+        SafetensorsModel.Write(model, At("m.safetensors"));
+        var result = Run("import", "--from", At("m.safetensors"), "--activation", "relu", "--out", At("x.vae"));
+        Assert.Equal(1, result.Code);
+        Assert.Contains("records activation Tanh, but Relu was asked for", result.Err);
+        Assert.False(File.Exists(At("x.vae")));
+        Assert.Equal(2, Run("import", "--from", At("m.safetensors"), "--activation", "sigmoid", "--out", At("x.vae")).Code);
+        Assert.Equal(0, Run("import", "--from", At("m.safetensors"), "--activation", "tanh", "--out", At("x.vae")).Code);
     }
 
     [Fact]

@@ -12,9 +12,9 @@ public class SafetensorsTests
 {
     [Theory]
     [MemberData(nameof(TestModels.Architectures), MemberType = typeof(TestModels))]
-    public void ExportThenImportRoundTripsBitwise(Activation activation, Likelihood likelihood, int layers)
+    public void ExportThenImportRoundTripsBitwise(Activation activation, Likelihood likelihood, GaussianVariance variance, int layers)
     {
-        using VariationalAutoencoder model = TestModels.Random(activation, likelihood, layers, seed: 7);
+        using VariationalAutoencoder model = TestModels.Random(activation, likelihood, layers, seed: 7, variance);
         byte[] file = Export(model);
         using VariationalAutoencoder imported = SafetensorsModel.Read(file, "model.safetensors");
         Assert.Equal(model.Config, imported.Config);
@@ -103,13 +103,88 @@ public class SafetensorsTests
     public void PyTorchExampleFileWithoutMetadataImportsAsReluBernoulli()
     {
         using var model = new VariationalAutoencoder(new VaeConfig { InputSize = 12, HiddenSizes = [7], LatentSize = 3 }, seed: 9);
-        (JsonElement header, byte[] data) = Split(Export(model));
-        byte[] bare = Build([.. header.EnumerateObject().Where(t => t.Name != "__metadata__").Select(t => (t.Name, "F32",
-            t.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
-            Slice(data, t.Value.GetProperty("data_offsets"))))], metadata: null);
-        using VariationalAutoencoder imported = SafetensorsModel.Read(bare, "state_dict.safetensors");
+        using VariationalAutoencoder imported = SafetensorsModel.Read(WithoutMetadata(Export(model)), "state_dict.safetensors");
         Assert.Equal(model.Config, imported.Config);
         Assert.Equal(Bits(model.Parameters), Bits(imported.Parameters));
+    }
+
+    [Fact]
+    public void SharedVarianceIsTheNamedTensorAndFixedVarianceIsConfiguration()
+    {
+        using VariationalAutoencoder shared = TestModels.Random(Activation.Relu, Likelihood.Gaussian, 1, seed: 3, GaussianVariance.Shared);
+        (JsonElement header, byte[] data) = Split(Export(shared));
+        JsonElement tensor = header.GetProperty("decoder.shared_logvar");
+        Assert.Equal([1], tensor.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(shared.Parameters[shared.Layout["decoder.shared_logvar"].Offset], BinaryPrimitives.ReadSingleLittleEndian(Slice(data, tensor.GetProperty("data_offsets"))));
+        Assert.False(header.TryGetProperty("decoder.logvar.weight", out _));
+        Assert.Contains("gaussian_variance=Shared", header.GetProperty("__metadata__").GetProperty("vae.config").GetString());
+
+        using VariationalAutoencoder fixedVariance = TestModels.Random(Activation.Relu, Likelihood.Gaussian, 1, seed: 3, GaussianVariance.Fixed);
+        (header, _) = Split(Export(fixedVariance));
+        Assert.DoesNotContain(header.EnumerateObject(), p => p.Name.Contains("logvar") && p.Name.StartsWith("decoder", StringComparison.Ordinal));
+        string config = header.GetProperty("__metadata__").GetProperty("vae.config").GetString()!;
+        Assert.Contains("gaussian_variance=Fixed", config);
+        Assert.Contains("fixed_variance=0.037", config);
+
+        using VariationalAutoencoder continuous = TestModels.Random(Activation.Relu, Likelihood.ContinuousBernoulli, 1, seed: 3);
+        (header, _) = Split(Export(continuous)); // the PyTorch example's tensors: its module loads a continuous Bernoulli VAE too
+        Assert.Equal("pytorch-example", header.GetProperty("__metadata__").GetProperty("vae.names").GetString());
+        Assert.True(header.TryGetProperty("fc4.weight", out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestModels.Architectures), MemberType = typeof(TestModels))]
+    public void FileWithoutMetadataImportsWithSettingsForWhatShapesCannotSay(Activation activation, Likelihood likelihood, GaussianVariance variance, int layers)
+    {
+        using VariationalAutoencoder model = TestModels.Random(activation, likelihood, layers, seed: 12, variance, minVariance: 0.002f);
+        byte[] bare = WithoutMetadata(Export(model));
+        var settings = new SafetensorsImportSettings
+        {
+            Activation = activation,
+            Likelihood = likelihood == Likelihood.ContinuousBernoulli ? likelihood : null, // a Gaussian is known by its tensors
+            MinVariance = 0.002f,
+            FixedVariance = 0.037f,
+        };
+        using VariationalAutoencoder imported = SafetensorsModel.Read(bare, "state_dict.safetensors", settings);
+        Assert.Equal(model.Config, imported.Config);
+        Assert.Equal(Bits(model.Parameters), Bits(imported.Parameters));
+
+        // Without settings: the sizes, likelihood family and variance mode still come from the tensors; ReLU and Bernoulli by default.
+        using VariationalAutoencoder guessed = SafetensorsModel.Read(bare, "state_dict.safetensors");
+        Assert.Equal(Activation.Relu, guessed.Config.Activation);
+        Assert.Equal(model.Config.HiddenSizes, guessed.Config.HiddenSizes);
+        Assert.Equal(likelihood == Likelihood.Gaussian ? Likelihood.Gaussian : Likelihood.Bernoulli, guessed.Config.Likelihood);
+        if (likelihood == Likelihood.Gaussian) Assert.Equal(variance, guessed.Config.GaussianVariance);
+    }
+
+    [Fact]
+    public void SettingsThatDisagreeWithTheFileAreRefusedNamingTheSetting()
+    {
+        using VariationalAutoencoder tanh = TestModels.Random(Activation.Tanh, Likelihood.Bernoulli, 1, seed: 3);
+        byte[] file = Export(tanh);
+        void Refused(byte[] bytes, SafetensorsImportSettings settings, string expected)
+        {
+            var e = Assert.Throws<InvalidDataException>(() => SafetensorsModel.Read(bytes, "m.safetensors", settings));
+            Assert.StartsWith("m.safetensors: ", e.Message);
+            Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), $"'{e.Message}' does not say '{expected}'");
+        }
+        // Metadata against settings: each disagreement names the setting; agreeing settings are accepted.
+        Refused(file, new() { Activation = Activation.Relu }, "records activation Tanh, but Relu was asked for");
+        Refused(file, new() { Likelihood = Likelihood.ContinuousBernoulli }, "records likelihood Bernoulli, but ContinuousBernoulli was asked for");
+        Refused(file, new() { GaussianVariance = GaussianVariance.Shared }, "which has no Gaussian variance setting");
+        using (VariationalAutoencoder agreed = SafetensorsModel.Read(file, "m.safetensors", new() { Activation = Activation.Tanh, Likelihood = Likelihood.Bernoulli }))
+            Assert.Equal(tanh.Config, agreed.Config);
+        using VariationalAutoencoder shared = TestModels.Random(Activation.Relu, Likelihood.Gaussian, 2, seed: 3, GaussianVariance.Shared);
+        Refused(Export(shared), new() { MinVariance = 0.5f }, "records minimum variance 0.001, but 0.5 was asked for");
+        Refused(Export(shared), new() { GaussianVariance = GaussianVariance.PerPixel }, "records Gaussian variance Shared, but PerPixel was asked for");
+
+        // Tensors against settings, for files without metadata.
+        Refused(WithoutMetadata(file), new() { Likelihood = Likelihood.Gaussian }, "hold a Bernoulli or continuous Bernoulli decoder, not the Gaussian one");
+        Refused(WithoutMetadata(file), new() { GaussianVariance = GaussianVariance.Fixed }, "a Gaussian variance mode does not apply");
+        Refused(WithoutMetadata(Export(shared)), new() { Likelihood = Likelihood.Bernoulli }, "so its decoder is Gaussian (decoder.mean), not the Bernoulli one");
+        Refused(WithoutMetadata(Export(shared)), new() { GaussianVariance = GaussianVariance.PerPixel }, "make a Shared variance, not the PerPixel one asked for");
+        using VariationalAutoencoder deep = TestModels.Random(Activation.Relu, Likelihood.Bernoulli, 2, seed: 3);
+        Refused(WithoutMetadata(Export(deep)), new() { Likelihood = Likelihood.Gaussian }, "tensor 'decoder.logits.weight' is a Bernoulli or continuous Bernoulli decoder's head");
     }
 
     [Fact]
@@ -157,7 +232,7 @@ public class SafetensorsTests
         yield return Case("duplicate key", Header("""{"w":{"dtype":"F32","dtype":"F16","shape":[2],"data_offsets":[0,8]}}""", eight), "tensor 'w': 'dtype' appears twice");
         yield return Case("missing offsets", Header("""{"w":{"dtype":"F32","shape":[2]}}""", eight), "tensor 'w': needs dtype, shape and data_offsets");
         yield return Case("metadata not strings", Header("""{"__metadata__":{"a":1}}""", []), "__metadata__ entry 'a' must be a string");
-        yield return Case("no model config", Build([("w", "F32", [2], eight)]), "neither a Vae.Simd export nor the PyTorch example");
+        yield return Case("no model config", Build([("w", "F32", [2], eight)]), "neither 'fc1.weight' (the PyTorch example's VAE) nor 'encoder.0.weight'");
     }
 
     [Theory]
@@ -223,6 +298,15 @@ public class SafetensorsTests
     {
         int length = checked((int)BinaryPrimitives.ReadUInt64LittleEndian(file));
         return (JsonDocument.Parse(file.AsMemory(8, length)).RootElement, file[(8 + length)..]);
+    }
+
+    /// <summary>The same tensors without <c>__metadata__</c>, as PyTorch's <c>save_file(model.state_dict())</c> writes them.</summary>
+    internal static byte[] WithoutMetadata(byte[] file)
+    {
+        (JsonElement header, byte[] data) = Split(file);
+        return Build([.. header.EnumerateObject().Where(t => t.Name != "__metadata__").Select(t => (t.Name, "F32",
+            t.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
+            Slice(data, t.Value.GetProperty("data_offsets"))))], metadata: null);
     }
 
     private static byte[] Slice(byte[] data, JsonElement offsets)

@@ -8,18 +8,31 @@ namespace Vae.Simd.Interop.Tests;
 /// <summary>Models of every architecture the CLI can train, real MNIST rows shipped with the tests, and comparisons.</summary>
 internal static class TestModels
 {
-    /// <summary>Every activation the CLI trains (all but None), every exportable likelihood (Bernoulli, per-pixel Gaussian), 1 to 3 hidden layers.</summary>
+    /// <summary>
+    /// Every activation the CLI trains (all but None), every likelihood it trains (Bernoulli, continuous Bernoulli, and
+    /// the Gaussian with each variance mode), 1 to 3 hidden layers.
+    /// </summary>
     public static IEnumerable<object[]> Architectures() =>
         from activation in Enum.GetValues<Activation>().Where(a => a != Activation.None)
-        from likelihood in new[] { Likelihood.Bernoulli, Likelihood.Gaussian }
+        from decoder in Decoders()
         from layers in new[] { 1, 2, 3 }
-        select new object[] { activation, likelihood, layers };
+        select new object[] { activation, decoder.Likelihood, decoder.Variance, layers };
+
+    /// <summary>Every decoder the CLI trains: each likelihood, and each variance mode of the Gaussian (PerPixel is ignored by the others).</summary>
+    public static IEnumerable<(Likelihood Likelihood, GaussianVariance Variance)> Decoders() =>
+        from likelihood in Enum.GetValues<Likelihood>()
+        from variance in likelihood == Likelihood.Gaussian ? Enum.GetValues<GaussianVariance>() : [GaussianVariance.PerPixel]
+        select (likelihood, variance);
 
     /// <summary>A small model with odd sizes, random weights and (unlike a fresh model) random non-zero biases.</summary>
-    public static VariationalAutoencoder Random(Activation activation, Likelihood likelihood, int layers, ulong seed)
+    public static VariationalAutoencoder Random(Activation activation, Likelihood likelihood, int layers, ulong seed, GaussianVariance variance = GaussianVariance.PerPixel, float minVariance = VaeConfig.DefaultMinVariance)
     {
         int[] widths = [.. new[] { 17, 9, 6 }.Take(layers)];
-        var config = new VaeConfig { InputSize = 23, HiddenSizes = widths, LatentSize = 5, Activation = activation, Likelihood = likelihood };
+        var config = new VaeConfig
+        {
+            InputSize = 23, HiddenSizes = widths, LatentSize = 5, Activation = activation, Likelihood = likelihood,
+            GaussianVariance = variance, MinVariance = minVariance, FixedVariance = 0.037f,
+        };
         var model = new VariationalAutoencoder(config, seed);
         var random = new Random((int)seed);
         Span<float> p = model.Parameters;
@@ -75,20 +88,41 @@ internal static class TestModels
         return scale == 0 ? worst : worst / scale;
     }
 
-    /// <summary>The decoder's heads in double precision, from the parameters alone: Bernoulli logits, or the Gaussian's mean and (floored) log variance.</summary>
+    /// <summary>
+    /// The decoder's heads in double precision, from the parameters and the configuration alone: logits (Bernoulli,
+    /// continuous Bernoulli), or the Gaussian's mean and log variance [rows × input] — the per-pixel head, the shared
+    /// value or log of the fixed σ², a learned one floored as log(σ²_min + e^v).
+    /// </summary>
     public static (double[] First, double[]? LogVariance) DecoderHeads(VariationalAutoencoder model, ReadOnlySpan<float> z, int rows)
     {
-        var layers = new ModelLayers(model.Config, model.Layout);
+        VaeConfig config = model.Config;
+        var layers = new ModelLayers(config, model.Layout);
         double[] h = Array.ConvertAll(z.ToArray(), v => (double)v);
         foreach (LinearLayer layer in layers.DecoderHidden) h = Affine(model, layer, h, rows);
         double[] first = Affine(model, layers.DecoderOutput, h, rows);
-        double[]? logVariance = layers.DecoderLogVariance is { } lv ? Affine(model, lv, h, rows) : null;
-        // The model's log variance is floored: log(σ²_min + e^head).
-        double floor = model.Config.MinVariance;
-        if (logVariance is not null && floor > 0)
+        if (config.Likelihood != Likelihood.Gaussian) return (first, null);
+        double[] logVariance = config.GaussianVariance switch
+        {
+            GaussianVariance.PerPixel => Affine(model, layers.DecoderLogVariance!.Value, h, rows),
+            GaussianVariance.Shared => Enumerable.Repeat((double)model.Parameters[model.Layout["decoder.shared_logvar"].Offset], first.Length).ToArray(),
+            _ => Enumerable.Repeat(Math.Log(config.FixedVariance), first.Length).ToArray(),
+        };
+        double floor = config.MinVariance;
+        if (config.GaussianVariance != GaussianVariance.Fixed && floor > 0)
             for (int i = 0; i < logVariance.Length; i++) logVariance[i] = Math.Log(floor + Math.Exp(logVariance[i]));
         return (first, logVariance);
     }
+
+    /// <summary>The continuous Bernoulli's mean E[x] = λ/(2λ − 1) + 1/(2 artanh(1 − 2λ)), λ = σ(l), in double from its textbook form (½ at λ = ½).</summary>
+    public static double ContinuousBernoulliMean(double logit)
+    {
+        double lambda = 1 / (1 + Math.Exp(-logit));
+        if (Math.Abs(logit) < 1e-4) return 0.5 + logit / 12; // the limit's first terms, where the textbook form is 0/0
+        return lambda / (2 * lambda - 1) + 1 / (2 * Math.Atanh(1 - 2 * lambda));
+    }
+
+    /// <summary>σ(l) in double.</summary>
+    public static double Sigmoid(double logit) => 1 / (1 + Math.Exp(-logit));
 
     private static double[] Affine(VariationalAutoencoder model, LinearLayer layer, double[] x, int rows)
     {

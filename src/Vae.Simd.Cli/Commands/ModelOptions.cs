@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vae.Simd.Autodiff;
 using Vae.Simd.Checkpoints;
 using Vae.Simd.Cli.Pictures;
 using Vae.Simd.Data;
@@ -16,6 +17,32 @@ internal static class ModelOptions
         "Which rows: all of them, the training set or the test set (of a .csv/.npy file: the first nine tenths or the last tenth). Default: all rows of a file or folder named by --data; the test set of mnist, fashion-mnist and of the model's own training data.");
     public static readonly OptionSpec Threads = new("threads", "N", "Threads.", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture));
     public static readonly OptionSpec Seed = new("seed", "N", "Seed of the random draws.", "1");
+
+    /// <summary><c>--activation relu|tanh</c>.</summary>
+    public static Activation ParseActivation(CommandLine options) =>
+        options.Choice("activation", "relu", "tanh") == "relu" ? Activation.Relu : Activation.Tanh;
+
+    /// <summary><c>--likelihood bernoulli|gaussian|continuous-bernoulli</c>.</summary>
+    public static Likelihood ParseLikelihood(CommandLine options) => options.Choice("likelihood", "bernoulli", "gaussian", "continuous-bernoulli") switch
+    {
+        "gaussian" => Likelihood.Gaussian,
+        "continuous-bernoulli" => Likelihood.ContinuousBernoulli,
+        _ => Likelihood.Bernoulli,
+    };
+
+    /// <summary><c>--gaussian-variance per-pixel|shared|fixed</c>.</summary>
+    public static GaussianVariance ParseGaussianVariance(CommandLine options) => options.Choice("gaussian-variance", "per-pixel", "shared", "fixed") switch
+    {
+        "shared" => GaussianVariance.Shared,
+        "fixed" => GaussianVariance.Fixed,
+        _ => GaussianVariance.PerPixel,
+    };
+
+    /// <summary><c>--min-variance V</c>: the floor of a learned Gaussian variance.</summary>
+    public static float ParseMinVariance(CommandLine options) => (float)options.Double("min-variance", 0, 1e6);
+
+    /// <summary><c>--fixed-variance V</c>.</summary>
+    public static float ParseFixedVariance(CommandLine options) => (float)options.Double("fixed-variance", 1e-12, 1e6);
 
     /// <summary>The model of <c>--model</c>, and the record of the data it was trained on (null for checkpoints that have none).</summary>
     public static VariationalAutoencoder Load(CommandLine options, out TrainingData? trainedOn)

@@ -164,22 +164,12 @@ internal sealed class TrainCommand : ICommand
         {
             InputSize = inputSize,
             HiddenSizes = hidden,
-            Activation = options.Choice("activation", "relu", "tanh") == "relu" ? Activation.Relu : Activation.Tanh,
+            Activation = ModelOptions.ParseActivation(options),
             LatentSize = options.Int("latent", 1, 100_000),
-            Likelihood = options.Choice("likelihood", "bernoulli", "gaussian", "continuous-bernoulli") switch
-            {
-                "gaussian" => Likelihood.Gaussian,
-                "continuous-bernoulli" => Likelihood.ContinuousBernoulli,
-                _ => Likelihood.Bernoulli,
-            },
-            GaussianVariance = options.Choice("gaussian-variance", "per-pixel", "shared", "fixed") switch
-            {
-                "shared" => GaussianVariance.Shared,
-                "fixed" => GaussianVariance.Fixed,
-                _ => GaussianVariance.PerPixel,
-            },
-            MinVariance = (float)options.Double("min-variance", 0, 1e6),
-            FixedVariance = (float)options.Double("fixed-variance", 1e-12, 1e6),
+            Likelihood = ModelOptions.ParseLikelihood(options),
+            GaussianVariance = ModelOptions.ParseGaussianVariance(options),
+            MinVariance = ModelOptions.ParseMinVariance(options),
+            FixedVariance = ModelOptions.ParseFixedVariance(options),
             Initialization = options.Choice("init", "uniform", "paper") == "paper" ? InitializationScheme.Paper : InitializationScheme.UniformFanIn,
         };
         try { config.Validate(); }

@@ -8,7 +8,8 @@ namespace Vae.Simd.Interop.Onnx;
 /// <summary>
 /// Writes a model's encoder or decoder as a standard ONNX graph (opset 17): one <c>Gemm</c> (transB = 1,
 /// so the weights keep PyTorch's [out × in] order) per layer, <c>Relu</c>/<c>Tanh</c> after hidden layers,
-/// <c>Sigmoid</c> for Bernoulli probabilities; weights are initializers with raw data; the batch dimension
+/// <c>Sigmoid</c> for Bernoulli probabilities, elementwise ops for the Gaussian's floored log variance and the
+/// continuous Bernoulli's mean (see <see cref="OnnxPart.Decoder"/>); weights are initializers with raw data; the batch dimension
 /// is dynamic (<c>batch</c>); the model's metadata holds <c>vae.part</c> and <c>vae.config</c>. ONNX Runtime,
 /// and any other ONNX reader, runs it.
 /// </summary>
@@ -54,12 +55,10 @@ public static class OnnxExport
         {
             string h = Hidden(graph, parameters, layers.DecoderHidden, "z");
             graph.Message(11, Value("z", model.LatentSize));
-            if (layers.DecoderLogVariance is { } logVariance)
+            if (model.Config.Likelihood == Likelihood.Gaussian)
             {
                 AddLayer(graph, parameters, layers.DecoderOutput, h, "mean");
-                float floor = model.Config.MinVariance;
-                AddLayer(graph, parameters, logVariance, h, floor > 0 ? "log_variance.head" : "log_variance");
-                if (floor > 0) AddVarianceFloor(graph, "log_variance.head", "log_variance", floor);
+                AddGaussianLogVariance(graph, parameters, model.Config, layers, h, "log_variance");
                 graph.Message(12, Value("mean", model.InputSize)).Message(12, Value("log_variance", model.InputSize));
             }
             else
@@ -67,6 +66,11 @@ public static class OnnxExport
                 AddLayer(graph, parameters, layers.DecoderOutput, h, "logits");
                 graph.Message(1, Node("Sigmoid", "probabilities", ["logits"], "probabilities"));
                 graph.Message(12, Value("logits", model.InputSize)).Message(12, Value("probabilities", model.InputSize));
+                if (model.Config.Likelihood == Likelihood.ContinuousBernoulli)
+                {
+                    AddContinuousBernoulliMean(graph, "logits", "mean");
+                    graph.Message(12, Value("mean", model.InputSize));
+                }
             }
         }
         else throw new ArgumentOutOfRangeException(nameof(part), $"Unknown ONNX part {part}.");
@@ -114,6 +118,35 @@ public static class OnnxExport
     }
 
     /// <summary>
+    /// The Gaussian decoder's log σ² [batch × input] as <c>VaeGraph.Decode</c> computes it: the per-pixel head, the one
+    /// shared learned value, or the fixed log σ², the learned ones floored by <see cref="VaeConfig.MinVariance"/>;
+    /// a single value is broadcast to the shape of the decoder's mean.
+    /// </summary>
+    private static void AddGaussianLogVariance(ProtobufWriter graph, ReadOnlySpan<float> parameters, VaeConfig config, ModelLayers layers, string h, string output)
+    {
+        bool floored = config.GaussianVariance != GaussianVariance.Fixed && config.MinVariance > 0;
+        bool perPixel = layers.DecoderLogVariance is not null;
+        string learned = floored ? "log_variance.head" : perPixel ? output : "log_variance.value";
+        if (layers.DecoderLogVariance is { } head)
+            AddLayer(graph, parameters, head, h, learned);
+        else if (layers.SharedLogVariance is { } shared)
+            graph.Message(5, Initializer(learned, [1], parameters.Slice(shared.Offset, shared.Length)));
+        else // σ² is configuration, as the library's graph records it: log σ² in float.
+            graph.Message(5, Initializer(learned, [1], [MathF.Log(config.FixedVariance)]));
+        string value = learned;
+        if (floored)
+        {
+            value = perPixel ? output : "log_variance.value";
+            AddVarianceFloor(graph, learned, value, config.MinVariance);
+        }
+        if (!perPixel)
+        {
+            graph.Message(1, Node("Shape", "log_variance.shape", ["mean"], "log_variance.shape"));
+            graph.Message(1, Node("Expand", "log_variance.broadcast", [value, "log_variance.shape"], output));
+        }
+    }
+
+    /// <summary>
     /// <paramref name="output"/> = log(σ²_min + e^head) = c + softplus(head − c) with c = log σ²_min: the model's floored
     /// log variance (<see cref="VaeConfig.MinVariance"/>), as <c>VaeGraph.Decode</c> computes it.
     /// </summary>
@@ -124,6 +157,45 @@ public static class OnnxExport
         graph.Message(1, Node("Sub", "log_variance.shift", [head, LogFloor], "log_variance.shifted"));
         graph.Message(1, Node("Softplus", "log_variance.softplus", ["log_variance.shifted"], "log_variance.softplus"));
         graph.Message(1, Node("Add", "log_variance.floor", ["log_variance.softplus", LogFloor], output));
+    }
+
+    /// <summary>
+    /// The continuous Bernoulli's mean E[x] = 1/(1 − e^−l) − 1/l from its logits, as
+    /// <c>ContinuousBernoulliLogLikelihoodOp.Mean</c> computes it: that formula for |l| ≥ ½, and its Taylor series
+    /// ½ + l/12 − l³/720 + l⁵/30240 − l⁷/1209600 below, where the formula cancels (<c>Where</c> picks per element).
+    /// </summary>
+    private static void AddContinuousBernoulliMean(ProtobufWriter graph, string logits, string output)
+    {
+        string Constant(string name, float value)
+        {
+            graph.Message(5, Initializer($"cb.{name}", [1], [value]));
+            return $"cb.{name}";
+        }
+        void Add(string op, string name, params string[] inputs) => graph.Message(1, Node(op, $"cb.{name}", inputs, $"cb.{name}"));
+
+        string one = Constant("one", 1f);
+        Add("Neg", "negated", logits);
+        Add("Exp", "exp", "cb.negated");
+        Add("Sub", "expm1", "cb.exp", one);
+        Add("Reciprocal", "inverse_expm1", "cb.expm1");
+        Add("Reciprocal", "inverse_logits", logits);
+        Add("Neg", "first", "cb.inverse_expm1");
+        Add("Sub", "formula", "cb.first", "cb.inverse_logits");
+
+        // Horner's scheme in u = l², in the library's order.
+        Add("Mul", "u", logits, logits);
+        Add("Mul", "c4u", "cb.u", Constant("c4", -1f / 1209600));
+        Add("Add", "p3", "cb.c4u", Constant("c3", 1f / 30240));
+        Add("Mul", "p3u", "cb.p3", "cb.u");
+        Add("Add", "p2", "cb.p3u", Constant("c2", -1f / 720));
+        Add("Mul", "p2u", "cb.p2", "cb.u");
+        Add("Add", "p1", "cb.p2u", Constant("c1", 1f / 12));
+        Add("Mul", "p1l", "cb.p1", logits);
+        Add("Add", "series", "cb.p1l", Constant("half", 0.5f));
+
+        Add("Abs", "magnitude", logits);
+        Add("Less", "near_zero", "cb.magnitude", Constant("series_bound", (float)ContinuousBernoulliLogLikelihoodOp.SeriesBound));
+        graph.Message(1, Node("Where", "cb.mean", ["cb.near_zero", "cb.series", "cb.formula"], output));
     }
 
     // NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5.

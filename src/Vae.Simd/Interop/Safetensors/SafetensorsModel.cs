@@ -7,14 +7,18 @@ namespace Vae.Simd.Interop.Safetensors;
 
 /// <summary>
 /// A model as a safetensors file, readable by PyTorch's <c>safetensors.torch.load_file</c>. Weights are F32 in
-/// PyTorch's [out × in] order. A model with one hidden layer and a Bernoulli decoder uses the PyTorch VAE
-/// example's names (<c>fc1</c>, <c>fc21</c> μ head, <c>fc22</c> log σ² head, <c>fc3</c>, <c>fc4</c>, each with
-/// <c>.weight</c> and <c>.bias</c>), so its <c>state_dict</c> loads the file as it is; other models use the
-/// <c>layered</c> names (<c>encoder.{i}</c>, <c>encoder.mean</c>, <c>encoder.logvar</c>, <c>decoder.{i}</c>,
-/// <c>decoder.logits</c> or <c>decoder.mean</c> + <c>decoder.logvar</c>). The header's <c>__metadata__</c>
-/// records <c>vae.names</c> (the scheme) and <c>vae.config</c> (the architecture), so a file imports without
-/// flags; a file without them (e.g. saved from the PyTorch example) is read as the example's ReLU
-/// Bernoulli VAE, its sizes taken from the tensors' shapes. F32, F16, BF16 and F64 tensors are accepted.
+/// PyTorch's [out × in] order. A model with one hidden layer and a Bernoulli or continuous Bernoulli decoder uses
+/// the PyTorch VAE example's names (<c>fc1</c>, <c>fc21</c> μ head, <c>fc22</c> log σ² head, <c>fc3</c>, <c>fc4</c>
+/// logits, each with <c>.weight</c> and <c>.bias</c>), so its <c>state_dict</c> loads the file as it is; other
+/// models use the <c>layered</c> names (<c>encoder.{i}</c>, <c>encoder.mean</c>, <c>encoder.logvar</c>,
+/// <c>decoder.{i}</c>, then <c>decoder.logits</c>, or <c>decoder.mean</c> with <c>decoder.logvar</c> (per-pixel
+/// variance), <c>decoder.shared_logvar</c> [1] (shared variance; before the floor) or nothing (fixed variance)).
+/// The header's <c>__metadata__</c> records <c>vae.names</c> (the scheme) and <c>vae.config</c> (the architecture,
+/// with the Gaussian's variance mode, floor and fixed value), so a file imports without flags. A file without
+/// them (e.g. a PyTorch <c>state_dict</c> saved with <c>save_file</c>) gets its sizes, and for layered names its
+/// likelihood and variance mode, from its tensors; what shapes cannot say (the activation; continuous vs plain
+/// Bernoulli; the variance floor and fixed value) comes from <see cref="SafetensorsImportSettings"/>, by default
+/// the example's ReLU Bernoulli VAE. F32, F16, BF16 and F64 tensors are accepted.
 /// </summary>
 public static class SafetensorsModel
 {
@@ -32,11 +36,8 @@ public static class SafetensorsModel
         var layers = new ModelLayers(model.Config, model.Layout);
         ReadOnlySpan<float> parameters = model.Parameters;
         var tensors = new List<(string, long[], float[])>();
-        foreach (LinearLayer layer in layers.All)
-        {
-            tensors.Add(($"{layer.Name}.weight", [layer.Outputs, layer.Inputs], parameters.Slice(layer.Weight.Offset, layer.Weight.Length).ToArray()));
-            tensors.Add(($"{layer.Name}.bias", [layer.Outputs], parameters.Slice(layer.Bias.Offset, layer.Bias.Length).ToArray()));
-        }
+        foreach ((string name, long[] shape, ParameterSlice slice) in layers.Tensors)
+            tensors.Add((name, shape, parameters.Slice(slice.Offset, slice.Length).ToArray()));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "pt", // what PyTorch-side loaders (e.g. transformers) expect of a torch state dict
@@ -53,13 +54,18 @@ public static class SafetensorsModel
         AtomicWrite.ToFile(path, stream => Write(model, stream));
     }
 
-    /// <summary>Reads a model; its architecture comes from the metadata, or from the PyTorch example's tensor shapes.</summary>
-    /// <exception cref="InvalidDataException">The file is malformed or does not hold a model; the message names the tensor.</exception>
-    public static VariationalAutoencoder Read(string path) => Read(SafetensorsFile.Read(path));
+    /// <summary>
+    /// Reads a model; its architecture comes from the metadata, or from the tensors' shapes and
+    /// <paramref name="settings"/>. A setting given for a file whose metadata records another value is an error.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed, does not hold a model, or its metadata disagrees with
+    /// <paramref name="settings"/>; the message names the tensor or the setting.</exception>
+    public static VariationalAutoencoder Read(string path, SafetensorsImportSettings? settings = null) => Read(SafetensorsFile.Read(path), settings);
 
     /// <summary>Reads a model from the bytes of a file; <paramref name="source"/> names it in errors.</summary>
-    /// <exception cref="InvalidDataException">As for <see cref="Read(string)"/>.</exception>
-    public static VariationalAutoencoder Read(ReadOnlyMemory<byte> bytes, string source) => Read(SafetensorsFile.Parse(bytes, source));
+    /// <exception cref="InvalidDataException">As for <see cref="Read(string, SafetensorsImportSettings?)"/>.</exception>
+    public static VariationalAutoencoder Read(ReadOnlyMemory<byte> bytes, string source, SafetensorsImportSettings? settings = null) =>
+        Read(SafetensorsFile.Parse(bytes, source), settings);
 
     /// <summary>
     /// Overwrites <paramref name="model"/>'s parameters with the file's (e.g. PyTorch's initial weights). The file
@@ -76,9 +82,13 @@ public static class SafetensorsModel
         parameters.CopyTo(model.Parameters);
     }
 
-    private static VariationalAutoencoder Read(SafetensorsFile file)
+    /// <summary>Whether the file records its architecture (<c>__metadata__</c> <see cref="ConfigKey"/>), so no setting is needed to read it.</summary>
+    internal static bool RecordsConfig(SafetensorsFile file) => file.Metadata.ContainsKey(ConfigKey);
+
+    internal static VariationalAutoencoder Read(SafetensorsFile file, SafetensorsImportSettings? settings)
     {
-        VaeConfig config = ConfigIn(file) ?? PyTorchExampleConfig(file);
+        settings ??= new SafetensorsImportSettings();
+        VaeConfig config = ConfigIn(file) is { } recorded ? settings.CheckAgainst(recorded, $"{file.Source}: __metadata__ {ConfigKey}") : ConfigFromShapes(file, settings);
         var layout = new ParameterLayout(config);
         return new VariationalAutoencoder(config, Parameters(file, config, layout));
     }
@@ -93,25 +103,78 @@ public static class SafetensorsModel
         return config;
     }
 
-    /// <summary>The PyTorch example's VAE (ReLU, Bernoulli) with the sizes of fc1 and fc21.</summary>
-    private static VaeConfig PyTorchExampleConfig(SafetensorsFile file)
+    /// <summary>
+    /// The architecture of a file without <see cref="ConfigKey"/>: sizes from the shapes of the PyTorch example's
+    /// names (fc1, fc21) or of the layered names (encoder.{i}, encoder.mean), the likelihood and variance mode from
+    /// which decoder heads the layered names hold, the rest from <paramref name="settings"/>.
+    /// </summary>
+    private static VaeConfig ConfigFromShapes(SafetensorsFile file, SafetensorsImportSettings settings)
     {
-        SafetensorsTensor fc1 = file.Find("fc1.weight") ?? throw new InvalidDataException(
-            $"{file.Source}: has no __metadata__ {ConfigKey} and no tensor 'fc1.weight', so it is neither a Vae.Simd export nor the PyTorch example's VAE.");
-        SafetensorsTensor fc21 = file.Find("fc21.weight") ?? throw new InvalidDataException($"{file.Source}: tensor 'fc21.weight' (the μ head of the PyTorch example's VAE) is missing.");
-        if (fc1.Shape.Length != 2 || fc21.Shape.Length != 2)
-            throw new InvalidDataException($"{file.Source}: tensor '{(fc1.Shape.Length != 2 ? fc1 : fc21).Name}' has shape {(fc1.Shape.Length != 2 ? fc1 : fc21).ShapeText}; expected a matrix.");
+        Likelihood likelihood;
+        GaussianVariance variance = GaussianVariance.PerPixel;
+        int input, latent;
+        var hidden = new List<int>();
+        if (file.Find("fc1.weight") is not null)
+        {
+            SafetensorsTensor fc1 = Matrix(file, "fc1.weight", "the encoder's hidden layer of the PyTorch example's VAE");
+            SafetensorsTensor fc21 = Matrix(file, "fc21.weight", "the μ head of the PyTorch example's VAE");
+            (input, latent) = (Size(fc1.Shape[1], fc1, file), Size(fc21.Shape[0], fc21, file));
+            hidden.Add(Size(fc1.Shape[0], fc1, file));
+            likelihood = settings.Likelihood ?? Likelihood.Bernoulli;
+            if (likelihood == Likelihood.Gaussian)
+                throw new InvalidDataException($"{file.Source}: the PyTorch example's names (fc4 = logits) hold a Bernoulli or continuous Bernoulli decoder, not the Gaussian one asked for.");
+        }
+        else if (file.Find("encoder.0.weight") is not null)
+        {
+            SafetensorsTensor first = Matrix(file, "encoder.0.weight", "the first hidden layer");
+            input = Size(first.Shape[1], first, file);
+            for (int i = 0; file.Find($"encoder.{i}.weight") is not null; i++)
+            {
+                SafetensorsTensor layer = Matrix(file, $"encoder.{i}.weight", $"hidden layer {i}");
+                hidden.Add(Size(layer.Shape[0], layer, file));
+            }
+            SafetensorsTensor mean = Matrix(file, "encoder.mean.weight", "the μ head");
+            latent = Size(mean.Shape[0], mean, file);
+            bool logits = file.Find("decoder.logits.weight") is not null;
+            likelihood = logits ? settings.Likelihood ?? Likelihood.Bernoulli : Likelihood.Gaussian;
+            if (logits && likelihood == Likelihood.Gaussian)
+                throw new InvalidDataException($"{file.Source}: tensor 'decoder.logits.weight' is a Bernoulli or continuous Bernoulli decoder's head, not the Gaussian one asked for.");
+            if (!logits && settings.Likelihood is { } asked && asked != Likelihood.Gaussian)
+                throw new InvalidDataException($"{file.Source}: has no tensor 'decoder.logits.weight', so its decoder is Gaussian (decoder.mean), not the {asked} one asked for.");
+            if (likelihood == Likelihood.Gaussian)
+            {
+                variance = file.Find("decoder.logvar.weight") is not null ? GaussianVariance.PerPixel
+                    : file.Find("decoder.shared_logvar") is not null ? GaussianVariance.Shared : GaussianVariance.Fixed;
+                if (settings.GaussianVariance is { } askedVariance && askedVariance != variance)
+                    throw new InvalidDataException($"{file.Source}: its tensors (decoder.logvar.weight for per-pixel, decoder.shared_logvar for shared, neither for fixed) " +
+                        $"make a {variance} variance, not the {askedVariance} one asked for.");
+            }
+        }
+        else throw new InvalidDataException(
+            $"{file.Source}: has no __metadata__ {ConfigKey} and neither 'fc1.weight' (the PyTorch example's VAE) nor 'encoder.0.weight' (the layered names), so it does not hold a Vae.Simd model.");
+
+        if (likelihood != Likelihood.Gaussian && settings.GaussianVariance is not null)
+            throw new InvalidDataException($"{file.Source}: holds a {likelihood} decoder; a Gaussian variance mode does not apply.");
         var config = new VaeConfig
         {
-            InputSize = Size(fc1.Shape[1], fc1, file),
-            HiddenSizes = [Size(fc1.Shape[0], fc1, file)],
-            LatentSize = Size(fc21.Shape[0], fc21, file),
-            Activation = Activation.Relu,
-            Likelihood = Likelihood.Bernoulli,
+            InputSize = input,
+            HiddenSizes = [.. hidden],
+            LatentSize = latent,
+            Activation = settings.Activation ?? Activation.Relu,
+            Likelihood = likelihood,
+            GaussianVariance = variance,
+            MinVariance = settings.MinVariance ?? VaeConfig.DefaultMinVariance,
+            FixedVariance = settings.FixedVariance ?? VaeConfig.DefaultFixedVariance,
         };
         try { config.Validate(); }
-        catch (ArgumentException e) { throw new InvalidDataException($"{file.Source}: the tensors' shapes do not make a model: {e.Message}", e); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{file.Source}: the tensors' shapes and the settings do not make a model: {e.Message}", e); }
         return config;
+    }
+
+    private static SafetensorsTensor Matrix(SafetensorsFile file, string name, string what)
+    {
+        SafetensorsTensor tensor = file.Find(name) ?? throw new InvalidDataException($"{file.Source}: tensor '{name}' ({what}) is missing.");
+        return tensor.Shape.Length == 2 ? tensor : throw new InvalidDataException($"{file.Source}: tensor '{name}' has shape {tensor.ShapeText}; expected a matrix.");
     }
 
     private static int Size(long value, SafetensorsTensor tensor, SafetensorsFile file) =>
@@ -124,11 +187,8 @@ public static class SafetensorsModel
         // Every tensor is found and its shape checked before the buffer is allocated, so a configuration
         // claiming a huge model cannot allocate more than the file's tensors justify.
         var slices = new List<(SafetensorsTensor Tensor, ParameterSlice Slice)>();
-        foreach (LinearLayer layer in new ModelLayers(config, layout).All)
-        {
-            slices.Add((Find(file, $"{layer.Name}.weight", [layer.Outputs, layer.Inputs], config), layer.Weight));
-            slices.Add((Find(file, $"{layer.Name}.bias", [layer.Outputs], config), layer.Bias));
-        }
+        foreach ((string name, long[] shape, ParameterSlice slice) in new ModelLayers(config, layout).Tensors)
+            slices.Add((Find(file, name, shape, config), slice));
         if (file.Tensors.FirstOrDefault(t => !slices.Exists(s => s.Tensor.Name == t.Name)) is { } extra)
             throw new InvalidDataException($"{file.Source}: tensor '{extra.Name}' is not part of a {config} model.");
         var parameters = new float[layout.TotalLength];
