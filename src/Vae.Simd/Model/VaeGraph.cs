@@ -193,6 +193,73 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
         return Elbo(tape, x, estimator, noise);
     }
 
+    /// <summary>Fills row block r (<paramref name="perRow"/> values) of <paramref name="noise"/> with N(0, 1) draws from row r's stream of <paramref name="source"/>.</summary>
+    private static void FillNoise(Tape<T> tape, Var noise, int rows, int perRow, in NoiseSource source)
+    {
+        if (typeof(T) != typeof(float)) throw new NotSupportedException("VaeGraph: noise is drawn for float tapes; give a double tape its noise as inputs.");
+        Span<float> values = MemoryMarshal.Cast<T, float>(tape.Value(noise));
+        for (int r = 0; r < rows; r++)
+            CounterRandom.For(source.Seed, source.Purpose, source.Coordinate, source.Key(r)).FillNormal(values.Slice(r * perRow, perRow));
+    }
+
+    /// <summary>
+    /// log w = log p(x|z) − (log q(z|x) − log p(z)) for <paramref name="samples"/> draws z = μ + σ ⊙ ε per row of
+    /// <paramref name="x"/> [n × input] given q's <paramref name="mean"/> and <paramref name="logVariance"/> [n × latent]
+    /// and the noise [n·samples × latent] (row r·samples + j is sample j of row r): a vector of n·samples log
+    /// importance weights, a row's samples adjacent. The KL-gap form is the Monte Carlo ELBO's, so one sample gives its bits.
+    /// </summary>
+    public Var LogImportanceWeights(Tape<T> tape, Var x, Var mean, Var logVariance, Var noise, int samples)
+    {
+        if (samples > 1)
+        {
+            x = tape.RepeatRows(x, samples);
+            mean = tape.RepeatRows(mean, samples);
+            logVariance = tape.RepeatRows(logVariance, samples);
+        }
+        Var z = tape.Reparameterize(mean, logVariance, noise);
+        // Recorded in the ELBO's order (decoder first), so even the gradient's rounding is the ELBO's at k = 1.
+        Var logLikelihood = LogLikelihood(tape, Decode(tape, z), x);
+        Var gap = tape.Subtract(tape.GaussianLogLikelihood(z, mean, logVariance), tape.StandardNormalLogDensity(z));
+        return tape.Subtract(logLikelihood, gap);
+    }
+
+    /// <summary>
+    /// The importance-weighted bound of each row of <paramref name="x"/> (Burda et al.): log (1/k) Σ_j w_j over the
+    /// k = <paramref name="samples"/> weights of <see cref="LogImportanceWeights"/>, the mean taken by the tape's stable
+    /// row log-sum-exp (less log k). One sample is the Monte Carlo ELBO, bit for bit.
+    /// </summary>
+    public Var ImportanceWeightedBound(Tape<T> tape, Var x, Var noise, int samples)
+    {
+        (Var mean, Var logVariance) = Encode(tape, x);
+        Var logWeights = LogImportanceWeights(tape, x, mean, logVariance, noise, samples);
+        if (samples == 1) return logWeights;
+        int rows = tape.Shape(x).Rows;
+        Var logSum = tape.RowLogSumExp(tape.Reshape(logWeights, TensorShape.Matrix(rows, samples)));
+        Var logK = tape.Input(TensorShape.Vector(rows));
+        tape.Value(logK).Fill(T.Log(T.CreateChecked(samples)));
+        return tape.Subtract(logSum, logK);
+    }
+
+    /// <summary>
+    /// The importance-weighted bound with <paramref name="samples"/> draws per row, the noise drawn from
+    /// <paramref name="source"/> (float tapes) exactly as <see cref="Elbo(Tape{T}, Var, Estimator, int, in NoiseSource)"/>
+    /// draws its samples: sample j of row r is the ELBO's sample j.
+    /// </summary>
+    public Var ImportanceWeightedBound(Tape<T> tape, Var x, int samples, in NoiseSource source)
+    {
+        int rows = tape.Shape(x).Rows, latent = _config.LatentSize;
+        Var noise = tape.Input(TensorShape.Matrix(checked(rows * samples), latent));
+        FillNoise(tape, noise, rows, samples * latent, source);
+        return ImportanceWeightedBound(tape, x, noise, samples);
+    }
+
+    /// <summary>
+    /// The loss to minimise for a shard of a minibatch of <paramref name="batchSize"/> examples given each row's
+    /// bound: −(1/M)·Σ_rows bound.
+    /// </summary>
+    public static Var Loss(Tape<T> tape, Var bound, int batchSize) =>
+        tape.Scale(tape.Sum(bound), -T.One / T.CreateChecked(batchSize));
+
     /// <summary>
     /// The loss to minimise for a shard of a minibatch of <paramref name="batchSize"/> examples:
     /// −(1/M)·Σ_rows (reconstruction − klWeight·KL), so shard gradients add up to the minibatch's.

@@ -36,10 +36,21 @@ internal sealed class Shard
         Var x = _graph.Begin(_tape, _model.ParameterArray, Gradients, rows);
         data.CopyBatch(examples, _tape.Value(x), _options.Binarization, epoch);
         var noise = new NoiseSource(_options.Seed, RandomPurpose.Noise, (ulong)step, examples);
-        ElboTerms terms = _graph.Elbo(_tape, x, _options.Elbo.Estimator, _options.Elbo.Samples, noise);
-        Var loss = VaeGraph<float>.Loss(_tape, terms, klWeight, batchSize);
         Span<float> elbo = _elbo.AsSpan(0, rows);
-        terms.PerExample(_tape, elbo);
+        Var loss;
+        if (_options.Elbo.Objective == Objective.Iwae)
+        {
+            // The reported figure is the bound being maximised: the k-sample importance-weighted bound.
+            Var bound = _graph.ImportanceWeightedBound(_tape, x, _options.Elbo.K, noise);
+            loss = VaeGraph<float>.Loss(_tape, bound, batchSize);
+            _tape.Value(bound).CopyTo(elbo);
+        }
+        else
+        {
+            ElboTerms terms = _graph.Elbo(_tape, x, _options.Elbo.Estimator, _options.Elbo.Samples, noise);
+            loss = VaeGraph<float>.Loss(_tape, terms, klWeight, batchSize);
+            terms.PerExample(_tape, elbo);
+        }
         double sum = 0;
         foreach (float e in elbo) sum += e;
         ElboSum = sum;
