@@ -28,6 +28,7 @@ internal sealed class TrainCommand : ICommand
         new("samples", "L", "Samples of z per example (ELBO).", "1"),
         new("objective", "elbo|iwae", "Bound to maximise: the ELBO, or the importance-weighted bound log (1/k) sum_i p(x,z_i)/q(z_i|x) (Burda et al. 2016; reported as the epoch's train bound; k = 1 is the ELBO with the Monte Carlo KL).", "elbo"),
         new("k", "K", "Importance samples per example of --objective iwae.", "1"),
+        new("algorithm", "aevb|wake-sleep", "AEVB (Kingma & Welling), or wake-sleep (Hinton et al. 1995, the paper's baseline: same networks, init and optimizer; the wake phase fits the decoder to (x, z~q), the sleep phase the encoder to dreams z~p(z), x~p(x|z); the reported train ELBO is the ELBO of the current q and p).", "aevb"),
         new("beta", "B", "Weight of the KL term.", "1"),
         new("warmup", "STEPS", "Linear KL warm-up steps.", "0"),
         new("optimizer", "adam|adagrad|sgd", "Optimizer.", "adam"),
@@ -105,7 +106,8 @@ internal sealed class TrainCommand : ICommand
         if (metricsPath is not null && resumePath is null && File.Exists(metricsPath)) File.Delete(metricsPath);
         var trainedOn = new TrainingData(data.Name, data.FileSha256, trainer.Options.Binarization, train.Count, train.Features);
         string examples = train.Count < data.Train.Count ? $"first {train.Count} of {data.Train.Count} examples" : $"{train.Count} examples";
-        output.WriteLine($"training {model.Config} on {data.Train.Source} ({examples}), {trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
+        string method = trainer.Options.Algorithm == TrainingAlgorithm.WakeSleep ? "wake-sleep, " : trainer.Options.Elbo.Objective == Objective.Iwae ? $"IWAE k={trainer.Options.Elbo.K}, " : "";
+        output.WriteLine($"training {model.Config} on {data.Train.Source} ({examples}), {method}{trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
 
         string trainBound = trainer.Options.Elbo.Objective == Objective.Iwae ? $"train IWAE bound (k={trainer.Options.Elbo.K})" : "train ELBO";
         try
@@ -189,6 +191,10 @@ internal sealed class TrainCommand : ICommand
             foreach (string elboOnly in (string[])["samples", "beta", "warmup", "estimator"])
                 if (options.Has(elboOnly))
                     throw new UsageException($"option '--{elboOnly}' belongs to the ELBO; --objective iwae has --k samples and no separate KL term.");
+        if (options.Choice("algorithm", "aevb", "wake-sleep") == "wake-sleep")
+            foreach (string aevbOnly in (string[])["objective", "k", "samples", "beta", "warmup"])
+                if (options.Has(aevbOnly))
+                    throw new UsageException($"option '--{aevbOnly}' shapes the AEVB objective; --algorithm wake-sleep fits each network to its own phase, one sample each.");
         var result = new TrainerOptions
         {
             BatchSize = options.Int("batch", 1, 1_000_000),
@@ -198,6 +204,7 @@ internal sealed class TrainCommand : ICommand
             LearningRate = (float)options.Double("lr", 1e-12, 100),
             WeightDecay = (float)options.Double("weight-decay", 0, 100),
             Seed = seed,
+            Algorithm = options.Choice("algorithm", "aevb", "wake-sleep") == "wake-sleep" ? TrainingAlgorithm.WakeSleep : TrainingAlgorithm.Aevb,
             Elbo = new ElboOptions
             {
                 Objective = options.Choice("objective", "elbo", "iwae") == "iwae" ? Objective.Iwae : Objective.Elbo,

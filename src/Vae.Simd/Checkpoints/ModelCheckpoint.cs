@@ -129,8 +129,9 @@ public static class ModelCheckpoint
             $"seed={o.Seed}", $"estimator={o.Elbo.Estimator}", $"samples={o.Elbo.Samples}",
             FormattableString.Invariant($"beta={o.Elbo.Beta:R}"), $"warmup={o.Elbo.WarmupSteps}",
             $"binarization={o.Binarization.Mode}", FormattableString.Invariant($"threshold={o.Binarization.Threshold:R}"), $"binarization_seed={o.Binarization.Seed}");
-        // Written only when they differ from the defaults, so AEVB/ELBO checkpoints stay byte for byte what they were.
+        // Written only when they differ from the defaults (AEVB, the ELBO), so such checkpoints stay byte for byte what they were.
         if (o.Elbo.Objective != Objective.Elbo) text = string.Join('\n', text, $"objective={o.Elbo.Objective}", $"k={o.Elbo.K}");
+        if (o.Algorithm != TrainingAlgorithm.Aevb) text = string.Join('\n', text, $"algorithm={o.Algorithm}");
         return text;
     }
 
@@ -160,6 +161,7 @@ public static class ModelCheckpoint
                 Binarization = new Binarization(Enum.Parse<BinarizationMode>(Get(v, "binarization", source)),
                     float.Parse(Get(v, "threshold", source), CultureInfo.InvariantCulture),
                     ulong.Parse(Get(v, "binarization_seed", source), CultureInfo.InvariantCulture)),
+                Algorithm = v.TryGetValue("algorithm", out string? algorithm) ? Enum.Parse<TrainingAlgorithm>(algorithm) : TrainingAlgorithm.Aevb,
             };
             options.Validate();
             return options;

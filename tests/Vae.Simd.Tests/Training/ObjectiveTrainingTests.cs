@@ -11,13 +11,14 @@ public class ObjectiveTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     // Two hidden layers: the IWAE paper's architecture in miniature.
     private static readonly VaeConfig Deep = new() { InputSize = 784, HiddenSizes = [24, 16], Activation = Vae.Simd.Autodiff.Activation.Tanh, LatentSize = 4 };
 
-    public static TheoryData<string> Modes() => ["iwae-1", "iwae-5"];
+    public static TheoryData<string> Modes() => ["iwae-1", "iwae-5", "wake-sleep"];
 
     private static TrainerOptions OptionsFor(string mode) => new TrainerOptions
     {
         BatchSize = 40, ShardSize = 12, LearningRate = 3e-3f, Seed = 9, Binarization = new Binarization(BinarizationMode.Dynamic, Seed: 9),
     } with
     {
+        Algorithm = mode == "wake-sleep" ? TrainingAlgorithm.WakeSleep : TrainingAlgorithm.Aevb,
         Elbo = mode switch
         {
             "iwae-1" => new ElboOptions { Objective = Objective.Iwae, K = 1 },
@@ -61,7 +62,7 @@ public class ObjectiveTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         }
         Checkpoint file = Checkpoint.Read(path);
         TrainerOptions restored = ModelCheckpoint.LoadOptions(file);
-        Assert.Equal(options.Elbo, restored.Elbo);
+        Assert.Equal((options.Elbo, options.Algorithm), (restored.Elbo, restored.Algorithm));
         using VariationalAutoencoder resumed = ModelCheckpoint.LoadModel(file);
         var resumedTrainer = new Trainer(resumed, data, restored with { Threads = 1 });
         ModelCheckpoint.RestoreTrainer(file, resumedTrainer);
@@ -72,6 +73,7 @@ public class ObjectiveTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>A few epochs on 400 MNIST digits raise the bound each mode trains, and the test ELBO, by a wide margin.</summary>
     [Theory]
     [InlineData("iwae-5")]
+    [InlineData("wake-sleep")]
     public void ShortTrainingImprovesTheBound(string mode)
     {
         ImageDataset train = TestData.Mnist.Train.Take(400), test = TestData.Mnist.Test.Take(200);
@@ -92,6 +94,7 @@ public class ObjectiveTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("K", Assert.Throws<ArgumentException>(() => new ElboOptions { K = 5 }.Validate()).Message);
         Assert.Contains("Samples", Assert.Throws<ArgumentException>(() => new ElboOptions { Objective = Objective.Iwae, K = 5, Samples = 2 }.Validate()).Message);
         Assert.Contains("K must be", Assert.Throws<ArgumentException>(() => new ElboOptions { Objective = Objective.Iwae, K = 0 }.Validate()).Message);
+        Assert.Contains("wake-sleep", Assert.Throws<ArgumentException>(() => new TrainerOptions { Algorithm = TrainingAlgorithm.WakeSleep, Elbo = new ElboOptions { Objective = Objective.Iwae, K = 2 } }.Validate()).Message);
     }
 
     /// <summary>Options recorded before the objective existed read as the ELBO; an ELBO run writes them exactly as before (no new lines).</summary>
@@ -100,8 +103,10 @@ public class ObjectiveTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         string text = ModelCheckpoint.FormatOptions(new TrainerOptions());
         Assert.DoesNotContain("objective", text);
+        Assert.DoesNotContain("algorithm", text);
         TrainerOptions parsed = ModelCheckpoint.ParseOptions(text, "old.vae");
         Assert.Equal((Objective.Elbo, 1), (parsed.Elbo.Objective, parsed.Elbo.K));
         Assert.Equal(new TrainerOptions().Elbo, parsed.Elbo);
+        Assert.Equal(TrainingAlgorithm.Aevb, parsed.Algorithm);
     }
 }
