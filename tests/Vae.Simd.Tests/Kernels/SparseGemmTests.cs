@@ -146,3 +146,26 @@ public unsafe class SparseGemmTests
                 throw new Xunit.Sdk.XunitException($"element {i}: dense {expected[i]} but sparse {actual[i]} for {c}");
     }
 }
+
+public class ZeroFractionTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(784)]
+    [InlineData(1001)]
+    public void CountsExactZerosOfEitherSign(int length)
+    {
+        var random = new Random(length);
+        float[] x = new float[length];
+        int zeros = 0;
+        for (int i = 0; i < length; i++)
+        {
+            int kind = random.Next(4);
+            x[i] = kind == 0 ? 0f : kind == 1 ? -0f : kind == 2 ? float.Epsilon : (float)random.NextDouble() + 0.5f;
+            zeros += kind <= 1 ? 1 : 0;
+        }
+        Assert.Equal(length == 0 ? 0f : zeros / (float)length, Reductions.ZeroFraction(x));
+    }
+}
