@@ -27,11 +27,27 @@ internal static class TrainBenchmark
         using var model = new VariationalAutoencoder(new VaeConfig { HiddenSizes = [hidden], LatentSize = Latent }, 1);
         var trainer = new Trainer(model, data, new TrainerOptions { BatchSize = batch, Threads = threads });
 
-        void Steps(int count) { for (int i = 0; i < count; i++) trainer.TrainBatch(); }
+        // Every step's own time goes into a ring the size of the timed part, so after Measure it holds exactly
+        // the timed repetitions' steps (warm-up steps were overwritten): a slow mode shows as a second peak.
+        long[] stepTicks = new long[steps * reps];
+        int cursor = 0;
+        void Steps(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                trainer.TrainBatch();
+                stepTicks[cursor] = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+                cursor = (cursor + 1) % stepTicks.Length;
+            }
+        }
         double[] seconds = Timing.Measure(() => Steps(steps), warmup: 2, repetitions: reps);
-        long before = GC.GetTotalAllocatedBytes(precise: true);
+        StepHistogram histogram = StepHistogram.FromTicks(stepTicks);
+        // All threads' allocations (Parallel.For allocates on the pool's threads too), and the calling thread's alone.
+        long before = GC.GetTotalAllocatedBytes(precise: true), beforeThread = GC.GetAllocatedBytesForCurrentThread();
         Steps(steps);
         double bytesPerStep = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)steps;
+        double threadBytesPerStep = (GC.GetAllocatedBytesForCurrentThread() - beforeThread) / (double)steps;
         double imagesPerSecond = steps * batch / Timing.Median(seconds);
 
         // The products of one step, per shard, from the model's own layout: each layer's forward x·Wᵀ (NT), and
@@ -80,6 +96,11 @@ internal static class TrainBenchmark
             json.WriteNumber("gemm_share", Math.Round(gemmStepSeconds / stepSeconds, 3));
             json.WriteNumber("gflops_effective", Math.Round(flopsPerStep / stepSeconds / 1e9, 1));
             json.WriteNumber("allocated_bytes_per_step", Math.Round(bytesPerStep, 1));
+            json.WriteNumber("allocated_bytes_per_step_calling_thread", Math.Round(threadBytesPerStep, 1));
+            json.WriteString("allocation_note", threads == 1
+                ? "one thread: the trainer runs plain loops, so this is our code's own allocation"
+                : "with more than one thread the trainer's two Parallel.For calls a step allocate their loop state and tasks; our code allocates nothing (compare --threads 1)");
+            histogram.Write(json);
             json.WriteString("path", Vae.Simd.Kernels.KernelPath.Describe());
             json.WriteEndObject();
             json.Flush();
@@ -90,7 +111,8 @@ internal static class TrainBenchmark
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"train 784-{hidden}-{Latent} batch {batch}, {threads} threads: {imagesPerSecond:F0} images/s median ({steps * batch / seconds[^1]:F0}–{steps * batch / seconds[0]:F0}), " +
                 $"{stepSeconds * 1e3:F3} ms/step of which GEMM {gemmStepSeconds * 1e3:F3} ms ({100 * gemmStepSeconds / stepSeconds:F0}%), " +
-                $"{flopsPerStep / stepSeconds / 1e9:F1} GFLOP/s effective, {bytesPerStep:F0} bytes allocated per step; kernels: {Vae.Simd.Kernels.KernelPath.Describe()}"));
+                $"{flopsPerStep / stepSeconds / 1e9:F1} GFLOP/s effective, {bytesPerStep:F0} bytes allocated per step; " +
+                $"per step: median {histogram.Median * 1e3:F3} ms, p10 {histogram.P10 * 1e3:F3}, p90 {histogram.P90 * 1e3:F3}, min {histogram.Min * 1e3:F3}, max {histogram.Max * 1e3:F3}; kernels: {Vae.Simd.Kernels.KernelPath.Describe()}"));
         }
         return 0;
     }

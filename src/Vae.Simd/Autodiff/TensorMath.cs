@@ -16,11 +16,12 @@ internal static class TensorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     private static float F(T v) => float.CreateTruncating(v);
 
     /// <summary>C = α·op(A)·op(B) + β·C (see <see cref="Kernels.Gemm"/>).</summary>
-    public static void Gemm(Transpose ta, Transpose tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+    /// <remarks><paramref name="sparse"/> names an operand with many exact zeros whose zero k-steps the float GEMM skips (same result; see <see cref="SparseOperand"/>).</remarks>
+    public static void Gemm(Transpose ta, Transpose tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, SparseOperand sparse = SparseOperand.None)
     {
         if (typeof(T) == typeof(float))
         {
-            Kernels.Gemm.Multiply(ta, tb, m, n, k, F(alpha), F(a), lda, F(b), ldb, F(beta), F(c), ldc);
+            Kernels.Gemm.Multiply(ta, tb, m, n, k, F(alpha), F(a), lda, F(b), ldb, F(beta), F(c), ldc, 1, sparse);
             return;
         }
         for (int i = 0; i < m; i++)
@@ -39,6 +40,15 @@ internal static class TensorMath<T> where T : unmanaged, IFloatingPointIeee754<T
         if (typeof(T) == typeof(float)) { ElementWise.AddRowBias(F(matrix), rows, F(bias)); return; }
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < bias.Length; c++) matrix[r * bias.Length + c] += bias[c];
+    }
+
+    /// <summary>The share of exact zeros in <paramref name="x"/>.</summary>
+    public static double ZeroFraction(ReadOnlySpan<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Reductions.ZeroFraction(F(x));
+        int zeros = 0;
+        foreach (T v in x) zeros += v == T.Zero ? 1 : 0;
+        return x.IsEmpty ? 0 : zeros / (double)x.Length;
     }
 
     /// <summary>destination[c] += Σ_r matrix[r, c].</summary>

@@ -11,6 +11,10 @@ public static class Reductions
     /// <summary>The sum of all elements.</summary>
     public static float Sum(ReadOnlySpan<float> x) => ReductionDriver.Sum<IdentitySummand>(0f, x, x);
 
+    /// <summary>The share of elements that are ±0 (0 for an empty span). Exact for spans shorter than 2²⁴ per lane.</summary>
+    public static float ZeroFraction(ReadOnlySpan<float> x) =>
+        x.IsEmpty ? 0f : ReductionDriver.Sum<IsZeroSummand>(0f, x, x) / x.Length;
+
     /// <summary>The largest element (NaN if any element is NaN).</summary>
     /// <exception cref="ArgumentException">The span is empty.</exception>
     public static float Max(ReadOnlySpan<float> x)
@@ -72,4 +76,10 @@ public static class Reductions
     /// <summary>The larger of v and m, where a NaN in either wins and then stays.</summary>
     private static TV Larger<TV>(TV v, TV m) where TV : struct, ILanes<TV> =>
         TV.Select(TV.Equals(v, v), TV.Select(TV.GreaterThan(v, m), v, m), v);
+}
+
+/// <summary>1 where x is ±0, else 0: summed, the number of zeros.</summary>
+internal readonly struct IsZeroSummand : ITernaryOperator
+{
+    public static TV Invoke<TV>(TV s, TV x, TV y) where TV : struct, ILanes<TV> => TV.Select(TV.Equals(x, TV.Create(0f)), TV.Create(1f), TV.Create(0f));
 }

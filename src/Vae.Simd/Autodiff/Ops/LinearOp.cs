@@ -20,12 +20,37 @@ internal static class LinearOp
         int n = xs.Rows, inputs = ws.Columns, outputs = ws.Rows;
         Var y = tape.NewResult(TensorShape.Matrix(n, outputs), x, w, b);
         Span<T> yv = tape.Value(y);
-        TensorMath<T>.Gemm(Transpose.No, Transpose.Yes, n, outputs, inputs, T.One, tape.Value(x), inputs, tape.Value(w), inputs, T.Zero, yv, outputs);
+        TensorMath<T>.Gemm(Transpose.No, Transpose.Yes, n, outputs, inputs, T.One, tape.Value(x), inputs, tape.Value(w), inputs, T.Zero, yv, outputs,
+            IsSparseData(tape, x) ? SparseOperand.A : SparseOperand.None);
         TensorMath<T>.AddRowBias(yv, n, tape.Value(b));
         if (activation == Activation.Relu) TensorMath<T>.Relu(yv, yv);
         else if (activation == Activation.Tanh) TensorMath<T>.Tanh(yv, yv);
         tape.Record(new OpRecord { Kind = OpKind.Linear, Output = y.Slot, A = x.Slot, B = w.Slot, C = b.Slot, Attribute = (int)activation });
         return y;
+    }
+
+    /// <summary>
+    /// Zero fraction of the input at or above which the products skip its zero k-steps. Measured on MNIST
+    /// batches (64 × 784 against 400 outputs, zeros replaced at random to lower the fraction; shared 2-core
+    /// host, 15 alternating rounds): sparse / dense time 0.82 (forward) and 0.75 (weight gradient) at MNIST's
+    /// 0.81, 0.97 and 0.96 at 0.60, 1.0–1.05 at 0.40 and below, where scanning for zero steps does not pay.
+    /// </summary>
+    /// <remarks>Settable for tests (which compare training with it at 0 and above 1); the bits never depend on it.</remarks>
+    internal static double SparseInputZeroFraction = 0.6;
+
+    /// <summary>Products run with a sparse operand so far (for tests: proof the sparse path ran).</summary>
+    internal static long SparseProducts;
+
+    /// <summary>
+    /// Whether x is data (nothing upstream to differentiate: the first layer's input) with enough exact zeros
+    /// that skipping them pays. Hidden activations are not scanned: ReLU zeros rarely line up across the
+    /// six rows of a GEMM panel. Either way the product's bits are the same (<see cref="SparseOperand"/>).
+    /// </summary>
+    private static bool IsSparseData<T>(Tape<T> tape, Var x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float) || tape.RequiresGradient(x) || TensorMath<T>.ZeroFraction(tape.Value(x)) < SparseInputZeroFraction) return false;
+        Interlocked.Increment(ref SparseProducts);
+        return true;
     }
 
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
@@ -40,7 +65,8 @@ internal static class LinearOp
         if (tape.RequiresGradient(x))
             TensorMath<T>.Gemm(Transpose.No, Transpose.No, n, inputs, outputs, T.One, g, outputs, tape.Value(w), inputs, T.One, tape.Gradient(x), inputs);
         if (tape.RequiresGradient(w))
-            TensorMath<T>.Gemm(Transpose.Yes, Transpose.No, outputs, inputs, n, T.One, g, outputs, tape.Value(x), inputs, T.One, tape.Gradient(w), inputs);
+            TensorMath<T>.Gemm(Transpose.Yes, Transpose.No, outputs, inputs, n, T.One, g, outputs, tape.Value(x), inputs, T.One, tape.Gradient(w), inputs,
+                IsSparseData(tape, x) ? SparseOperand.B : SparseOperand.None);
         if (tape.RequiresGradient(b))
             TensorMath<T>.AddColumnSums(g, n, outputs, tape.Gradient(b));
     }

@@ -37,6 +37,20 @@ public static unsafe class Gemm
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc, int maxThreads)
+        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads, SparseOperand.None);
+
+    /// <summary>
+    /// As <see cref="Multiply(Transpose, Transpose, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/>,
+    /// skipping the k-steps at which the <paramref name="sparse"/> operand's packed panel is all zero. The
+    /// result has the dense product's bits except that a −0 can stay where the dense sum gives +0 (see
+    /// <see cref="SparseOperand"/>); NaN and infinity propagate as in the dense product.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is negative, a stride is too small, or a span is too short.</exception>
+    public static void Multiply(
+        Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, int maxThreads, SparseOperand sparse)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, maxThreads);
         if (m == 0 || n == 0) return;
@@ -57,10 +71,10 @@ public static unsafe class Gemm
             int threads = ChooseThreads(m, n, k, maxThreads);
             if (threads == 1)
             {
-                Compute(transA, transB, 0, m, 0, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                Compute(transA, transB, 0, m, 0, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, sparse: sparse);
                 return;
             }
-            var job = new SlabJob(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
+            var job = new SlabJob(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, sparse);
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
         }
     }
@@ -73,13 +87,15 @@ public static unsafe class Gemm
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Compute(
         Transpose transA, Transpose transB, int i0, int i1, int j0, int j1, int k,
-        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false)
+        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false, SparseOperand sparse = SparseOperand.None)
     {
         const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
         GemmWorkspace workspace = GemmWorkspace.Current;
         float* packedA = workspace.PackedA;
         float* packedB = workspace.PackedB;
         float* tile = workspace.Tile;
+        int* stepsA = workspace.StepsA, countsA = stepsA + GemmBlocking.MC / MR * GemmBlocking.KC;
+        int* stepsB = workspace.StepsB, countsB = stepsB + GemmBlocking.NC / NR * GemmBlocking.KC;
         // The micro-kernel is chosen once per call; all three give the same bits on a machine (see KernelPath.HasFma).
         LaneWidth width = KernelPath.Width;
         MicroKernel kernel = KernelPath.GemmKernel;
@@ -93,10 +109,17 @@ public static unsafe class Gemm
                 int kc = Math.Min(GemmBlocking.KC, k - pc);
                 float blockBeta = pc == 0 ? beta : 1f;
                 Packing.PackB(transB, b, ldb, pc, kc, jc, nc, packedB, width);
+                int panelsB = (nc + NR - 1) / NR;
+                // Zero steps of A are skipped only against a finite B block (and vice versa): 0·∞ must stay NaN.
+                bool skipA = sparse == SparseOperand.A && ZeroSteps.AllFinite(packedB, panelsB * NR * kc);
+                if (sparse == SparseOperand.B) ZeroSteps.List(packedB, panelsB, kc, NR, stepsB, countsB);
                 for (int ic = i0; ic < i1; ic += GemmBlocking.MC)
                 {
                     int mc = Math.Min(GemmBlocking.MC, i1 - ic);
                     Packing.PackA(transA, a, lda, ic, mc, pc, kc, packedA);
+                    int panelsA = (mc + MR - 1) / MR;
+                    if (skipA) ZeroSteps.List(packedA, panelsA, kc, MR, stepsA, countsA);
+                    bool skipB = sparse == SparseOperand.B && ZeroSteps.AllFinite(packedA, panelsA * MR * kc);
                     for (int jr = 0; jr < nc; jr += NR)
                     {
                         int columns = Math.Min(NR, nc - jr);
@@ -105,7 +128,16 @@ public static unsafe class Gemm
                         {
                             int rows = Math.Min(MR, mc - ir);
                             float* tileC = c + (long)(ic + ir) * ldc + jc + jr;
-                            if (kernel == MicroKernel.AvxFma) MicroKernelAvx.Compute<MicroKernelAvx.WithFma>(kc, packedA + ir * kc, panelB, tile);
+                            int* steps = skipA ? stepsA + ir / MR * kc : skipB ? stepsB + jr / NR * kc : null;
+                            int count = skipA ? countsA[ir / MR] : skipB ? countsB[jr / NR] : kc;
+                            if (steps != null && ZeroSteps.WorthSkipping(count, kc))
+                            {
+                                if (kernel == MicroKernel.AvxFma) MicroKernelAvx.ComputeSteps<MicroKernelAvx.WithFma>(count, steps, packedA + ir * kc, panelB, tile);
+                                else if (kernel == MicroKernel.Avx) MicroKernelAvx.ComputeSteps<MicroKernelAvx.WithoutFma>(count, steps, packedA + ir * kc, panelB, tile);
+                                else if (kernel == MicroKernel.Vector128) MicroKernelVector128.ComputeSteps(count, steps, packedA + ir * kc, panelB, tile);
+                                else MicroKernelScalar.ComputeSteps(count, steps, packedA + ir * kc, panelB, tile);
+                            }
+                            else if (kernel == MicroKernel.AvxFma) MicroKernelAvx.Compute<MicroKernelAvx.WithFma>(kc, packedA + ir * kc, panelB, tile);
                             else if (kernel == MicroKernel.Avx) MicroKernelAvx.Compute<MicroKernelAvx.WithoutFma>(kc, packedA + ir * kc, panelB, tile);
                             else if (kernel == MicroKernel.Vector128) MicroKernelVector128.Compute(kc, packedA + ir * kc, panelB, tile);
                             else MicroKernelScalar.Compute(kc, packedA + ir * kc, panelB, tile);
@@ -164,7 +196,7 @@ public static unsafe class Gemm
     /// <summary>One slab of C per task; slabs are whole micro-tiles so no two tasks write the same cache line of a tile.</summary>
     private sealed class SlabJob(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs, SparseOperand sparse)
     {
         private readonly bool _byColumns = n / GemmBlocking.NR >= slabs * 2 || n >= m;
 
@@ -173,12 +205,12 @@ public static unsafe class Gemm
             if (_byColumns)
             {
                 (int start, int end) = Range(n, GemmBlocking.NR, slab);
-                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse);
             }
             else
             {
                 (int start, int end) = Range(m, GemmBlocking.MR, slab);
-                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse);
             }
         }
 

@@ -12,6 +12,9 @@ internal sealed unsafe class GemmWorkspace
     private readonly float[] _b = GC.AllocateUninitializedArray<float>(GemmBlocking.KC * GemmBlocking.NC + 16, pinned: true);
     private readonly float[] _tile = GC.AllocateUninitializedArray<float>(GemmBlocking.MR * GemmBlocking.NR + 16, pinned: true);
 
+    private readonly int[] _stepsA = GC.AllocateUninitializedArray<int>(GemmBlocking.MC / GemmBlocking.MR * GemmBlocking.KC + GemmBlocking.MC / GemmBlocking.MR, pinned: true);
+    private readonly int[] _stepsB = GC.AllocateUninitializedArray<int>(GemmBlocking.NC / GemmBlocking.NR * GemmBlocking.KC + GemmBlocking.NC / GemmBlocking.NR, pinned: true);
+
     public static GemmWorkspace Current => s_current ??= new GemmWorkspace();
 
     /// <summary>Room for an MC × KC block of A in micro-panel layout.</summary>
@@ -22,6 +25,18 @@ internal sealed unsafe class GemmWorkspace
 
     /// <summary>The micro-kernel's output tile (MR × NR).</summary>
     public float* Tile => Align(_tile);
+
+    /// <summary>Non-zero k-steps of each packed A panel (KC each), then one count per panel (<see cref="ZeroSteps"/>).</summary>
+    public int* StepsA
+    {
+        get { fixed (int* p = _stepsA) return p; }
+    }
+
+    /// <summary>Non-zero k-steps of each packed B panel (KC each), then one count per panel.</summary>
+    public int* StepsB
+    {
+        get { fixed (int* p = _stepsB) return p; }
+    }
 
     // Pinned arrays never move, so the aligned address stays valid for the workspace's lifetime.
     private static float* Align(float[] array)

@@ -60,6 +60,50 @@ internal static unsafe class MicroKernelAvx
         Avx.StoreAligned(tile + 80, c50); Avx.StoreAligned(tile + 88, c51);
     }
 
+    /// <summary>
+    /// <see cref="Compute{TMultiplyAdd}"/> over the k-steps listed in <paramref name="steps"/> only (increasing;
+    /// the others are zero in one operand, see <see cref="ZeroSteps"/>). A loop of its own rather than an index in
+    /// the dense loop: the dense loop's register allocation was measured and is kept as it is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ComputeSteps<TMultiplyAdd>(int count, int* steps, float* a, float* b, float* tile) where TMultiplyAdd : IMultiplyAdd
+    {
+        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
+        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
+        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+        Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
+        Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
+
+        for (int t = 0; t < count; t++)
+        {
+            int p = steps[t];
+            float* ap = a + p * GemmBlocking.MR;
+            float* bp = b + p * GemmBlocking.NR;
+            Vector256<float> b0 = Avx.LoadAlignedVector256(bp);
+            Vector256<float> b1 = Avx.LoadAlignedVector256(bp + 8);
+            Vector256<float> av = Avx.BroadcastScalarToVector256(ap);
+            c00 = TMultiplyAdd.Invoke(av, b0, c00); c01 = TMultiplyAdd.Invoke(av, b1, c01);
+            av = Avx.BroadcastScalarToVector256(ap + 1);
+            c10 = TMultiplyAdd.Invoke(av, b0, c10); c11 = TMultiplyAdd.Invoke(av, b1, c11);
+            av = Avx.BroadcastScalarToVector256(ap + 2);
+            c20 = TMultiplyAdd.Invoke(av, b0, c20); c21 = TMultiplyAdd.Invoke(av, b1, c21);
+            av = Avx.BroadcastScalarToVector256(ap + 3);
+            c30 = TMultiplyAdd.Invoke(av, b0, c30); c31 = TMultiplyAdd.Invoke(av, b1, c31);
+            av = Avx.BroadcastScalarToVector256(ap + 4);
+            c40 = TMultiplyAdd.Invoke(av, b0, c40); c41 = TMultiplyAdd.Invoke(av, b1, c41);
+            av = Avx.BroadcastScalarToVector256(ap + 5);
+            c50 = TMultiplyAdd.Invoke(av, b0, c50); c51 = TMultiplyAdd.Invoke(av, b1, c51);
+        }
+
+        Avx.StoreAligned(tile + 0, c00); Avx.StoreAligned(tile + 8, c01);
+        Avx.StoreAligned(tile + 16, c10); Avx.StoreAligned(tile + 24, c11);
+        Avx.StoreAligned(tile + 32, c20); Avx.StoreAligned(tile + 40, c21);
+        Avx.StoreAligned(tile + 48, c30); Avx.StoreAligned(tile + 56, c31);
+        Avx.StoreAligned(tile + 64, c40); Avx.StoreAligned(tile + 72, c41);
+        Avx.StoreAligned(tile + 80, c50); Avx.StoreAligned(tile + 88, c51);
+    }
+
     /// <summary>c + a·b on 8 lanes, one way or the other.</summary>
     public interface IMultiplyAdd
     {

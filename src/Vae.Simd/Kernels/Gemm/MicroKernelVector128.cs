@@ -20,6 +20,13 @@ internal static unsafe class MicroKernelVector128
         Half(kc, a, b + 8, tile + 8);
     }
 
+    /// <summary>Over the listed k-steps only; see <see cref="ZeroSteps"/>.</summary>
+    public static void ComputeSteps(int count, int* steps, float* a, float* b, float* tile)
+    {
+        HalfSteps(count, steps, a, b, tile);
+        HalfSteps(count, steps, a, b + 8, tile + 8);
+    }
+
     // Fully optimised from the first call, as Gemm.Compute is (the AVX2 kernel is inlined there; this one is called).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Half(int kc, float* a, float* b, float* tile)
@@ -48,6 +55,45 @@ internal static unsafe class MicroKernelVector128
             c50 = FmaIntrinsics.MultiplyAdd(av, b0, c50); c51 = FmaIntrinsics.MultiplyAdd(av, b1, c51);
             a += GemmBlocking.MR;
             b += GemmBlocking.NR;
+        }
+
+        const int NR = GemmBlocking.NR;
+        Vector128.Store(c00, tile); Vector128.Store(c01, tile + 4);
+        Vector128.Store(c10, tile + NR); Vector128.Store(c11, tile + NR + 4);
+        Vector128.Store(c20, tile + 2 * NR); Vector128.Store(c21, tile + 2 * NR + 4);
+        Vector128.Store(c30, tile + 3 * NR); Vector128.Store(c31, tile + 3 * NR + 4);
+        Vector128.Store(c40, tile + 4 * NR); Vector128.Store(c41, tile + 4 * NR + 4);
+        Vector128.Store(c50, tile + 5 * NR); Vector128.Store(c51, tile + 5 * NR + 4);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void HalfSteps(int count, int* steps, float* a, float* b, float* tile)
+    {
+        Vector128<float> c00 = Vector128<float>.Zero, c01 = Vector128<float>.Zero;
+        Vector128<float> c10 = Vector128<float>.Zero, c11 = Vector128<float>.Zero;
+        Vector128<float> c20 = Vector128<float>.Zero, c21 = Vector128<float>.Zero;
+        Vector128<float> c30 = Vector128<float>.Zero, c31 = Vector128<float>.Zero;
+        Vector128<float> c40 = Vector128<float>.Zero, c41 = Vector128<float>.Zero;
+        Vector128<float> c50 = Vector128<float>.Zero, c51 = Vector128<float>.Zero;
+
+        float* a0 = a, b0p = b;
+        for (int t = 0; t < count; t++)
+        {
+            a = a0 + steps[t] * GemmBlocking.MR;
+            b = b0p + steps[t] * GemmBlocking.NR;
+            Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4);
+            Vector128<float> av = Vector128.Create(a[0]);
+            c00 = FmaIntrinsics.MultiplyAdd(av, b0, c00); c01 = FmaIntrinsics.MultiplyAdd(av, b1, c01);
+            av = Vector128.Create(a[1]);
+            c10 = FmaIntrinsics.MultiplyAdd(av, b0, c10); c11 = FmaIntrinsics.MultiplyAdd(av, b1, c11);
+            av = Vector128.Create(a[2]);
+            c20 = FmaIntrinsics.MultiplyAdd(av, b0, c20); c21 = FmaIntrinsics.MultiplyAdd(av, b1, c21);
+            av = Vector128.Create(a[3]);
+            c30 = FmaIntrinsics.MultiplyAdd(av, b0, c30); c31 = FmaIntrinsics.MultiplyAdd(av, b1, c31);
+            av = Vector128.Create(a[4]);
+            c40 = FmaIntrinsics.MultiplyAdd(av, b0, c40); c41 = FmaIntrinsics.MultiplyAdd(av, b1, c41);
+            av = Vector128.Create(a[5]);
+            c50 = FmaIntrinsics.MultiplyAdd(av, b0, c50); c51 = FmaIntrinsics.MultiplyAdd(av, b1, c51);
         }
 
         const int NR = GemmBlocking.NR;
