@@ -10,7 +10,9 @@ namespace Vae.Simd.Training;
 /// Minibatch SGVB training of a <see cref="VariationalAutoencoder"/>. Each minibatch is cut into fixed
 /// shards; <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> runs every shard on its own tape and
 /// gradient buffer; the shard gradients are added in shard order and one optimizer step follows, itself one
-/// parallel loop over chunks of the parameter buffer.
+/// parallel loop over chunks of the parameter buffer. The objective is the ELBO or the IWAE bound
+/// (<see cref="ElboOptions.Objective"/>); <see cref="TrainerOptions.Algorithm"/> = <see cref="TrainingAlgorithm.WakeSleep"/>
+/// runs wake-sleep's two phases in each shard instead, under the same sharding, optimizer and determinism.
 /// </summary>
 /// <remarks>
 /// Deterministic: the epoch's order comes from (seed, epoch), each example's noise ε from

@@ -64,6 +64,11 @@ public class CliTests
     [InlineData(new[] { "train", "--latent", "zero" }, "--latent")]
     [InlineData(new[] { "train", "--optimizer", "rmsprop" }, "adam, adagrad, sgd")]
     [InlineData(new[] { "train", "--frobnicate" }, "unknown option '--frobnicate'")]
+    [InlineData(new[] { "train", "--objective", "iwae", "--k", "5", "--samples", "2" }, "'--samples' belongs to the ELBO")]
+    [InlineData(new[] { "train", "--k", "5" }, "'--k' sets the importance samples of --objective iwae")]
+    [InlineData(new[] { "train", "--objective", "iwae", "--k", "0" }, "--k")]
+    [InlineData(new[] { "train", "--algorithm", "wake-sleep", "--objective", "iwae" }, "--algorithm wake-sleep")]
+    [InlineData(new[] { "train", "--algorithm", "sleep-wake" }, "aevb, wake-sleep")]
     [InlineData(new[] { "bench", "gemm", "--shape", "12x" }, "MxKxN")]
     [InlineData(new[] { "nosuchcommand" }, "unknown command")]
     public void BadUsageIsOneClearLineAndExitCode2(string[] args, string expected)

@@ -49,6 +49,32 @@ internal sealed record RandomVaeCase(VaeConfig Config, ParameterLayout Layout, L
     /// GradChecks <paramref name="loss"/> (given the graph bound to the parameters and the inputs after them: x first)
     /// for every parameter tensor; throws, naming the case, when it fails.
     /// </summary>
+    /// <summary>
+    /// The check's power: GradCheck of <paramref name="loss"/> with 1 % added to the largest analytic gradient entry of
+    /// parameter tensor <paramref name="input"/> must fail for that input. False when that gradient is too small to fault.
+    /// </summary>
+    public bool RejectsAFault(Func<VaeGraph<double>, Tape<double>, IReadOnlyList<Var>, Var> loss, int input, string what)
+    {
+        int parameterCount = ParameterCount;
+        GradCheckFunction function = (tape, v) =>
+        {
+            var graph = new VaeGraph<double>(Config, Layout);
+            graph.Bind(tape, v.Take(parameterCount).ToArray());
+            return loss(graph, tape, v.Skip(parameterCount).ToArray());
+        };
+        int entry = -1;
+        GradCheckReport report = GradCheck.Check(function, Inputs, new GradCheckOptions(), analytic =>
+        {
+            double[] g = analytic[input];
+            entry = Array.IndexOf(g, g.MaxBy(Math.Abs));
+            if (Math.Abs(g[entry]) >= 1e-3) g[entry] *= 1.01;
+            else entry = -1; // a 1% change of a vanishing gradient is not an error anyone can see
+        });
+        if (entry < 0 || report.Inputs[input].Kinks.Any(k => k.Entry == entry)) return false;
+        if (report.Inputs[input].Passed) throw new Xunit.Sdk.XunitException($"{what}: a 1% error at entry {entry} of {Inputs[input].Name} went unnoticed: {report}");
+        return true;
+    }
+
     public (GradCheckReport Report, int Entries) Check(Func<VaeGraph<double>, Tape<double>, IReadOnlyList<Var>, Var> loss, string what)
     {
         int parameterCount = ParameterCount;

@@ -46,6 +46,27 @@ public class WakeSleepTests(Xunit.Abstractions.ITestOutputHelper output)
         output.WriteLine($"{(wake ? "wake" : "sleep")} {likelihood}/{activation}: {entries} entries, {kinks} at a kink");
     }
 
+    /// <summary>Each phase's check has power: a 1 % error in one entry of its own network's gradient is rejected.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void GradCheckRejectsAPhaseGradientOffByOnePercentInOneEntry(bool wake)
+    {
+        int faulted = 0;
+        Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
+        {
+            var c = RandomVaeCase.Draw(Likelihood.Bernoulli, Activation.Tanh, GaussianVariance.PerPixel, 0f, seed);
+            c.AddConstant("z", c.Rows, c.Config.LatentSize);
+            int[] own = c.Layout.Slices.Select((s, i) => (s, i)).Where(p => p.s.Name.StartsWith(wake ? "decoder." : "encoder.", StringComparison.Ordinal)).Select(p => p.i).ToArray();
+            int input = own[c.Random.Next(own.Length)];
+            if (c.RejectsAFault((graph, tape, data) => VaeGraph<double>.Loss(tape,
+                    wake ? graph.WakeLogJoint(tape, data[0], data[1]).LogJoint : graph.SleepLogPosterior(tape, data[0], data[1]), c.Rows), input, $"seed {seed}"))
+                faulted++;
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(40));
+        Assert.True(faulted >= 20, $"only {faulted} of 40 cases had a gradient large enough to fault");
+    }
+
     private static (float[] Gradient, float Loss, float[] Elbo) Phase(VariationalAutoencoder model, bool wake, int rows, ulong seed = 3)
     {
         var tape = new Tape<float>();

@@ -88,6 +88,21 @@ public class ObjectiveTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(after - before > 120, $"{mode}: the test ELBO went from {before} to {after}");
     }
 
+    /// <summary>On one thread (no Parallel.For, which allocates its own loop state), a step after the first allocates nothing, in every mode.</summary>
+    [Theory]
+    [MemberData(nameof(Modes))]
+    [InlineData("aevb")]
+    public void AStepAfterTheFirstAllocatesNothing(string mode)
+    {
+        ImageDataset data = TestData.Mnist.Train.Take(120);
+        using var model = new VariationalAutoencoder(Deep, 3);
+        var trainer = new Trainer(model, data, OptionsFor(mode) with { Threads = 1 });
+        for (int i = 0; i < 4; i++) trainer.TrainBatch(); // the epoch boundary too, and every shard's buffers grown
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) trainer.TrainBatch();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void OptionsThatDoNotFitTheObjectiveAreRefusedByName()
     {
