@@ -6,7 +6,7 @@ namespace Vae.Simd.Cli.Commands;
 internal sealed class DataCommand : ICommand
 {
     public string Name => "data";
-    public string Summary => "Fetch and verify a data set into the cache ('vae data mnist', 'vae data fashion-mnist').";
+    public string Summary => "Fetch and verify a data set into the cache ('vae data mnist', 'vae data fashion-mnist'); Fashion-MNIST is also taken from /usr/share/datasets/fashion-mnist, where Debian's dataset-fashion-mnist package installs it.";
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("dir", "FOLDER", "Cache folder (default: $VAE_SIMD_DATA, else the user's cache folder)."),
