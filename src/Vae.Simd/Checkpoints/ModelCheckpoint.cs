@@ -121,12 +121,16 @@ public static class ModelCheckpoint
         }
     }
 
-    internal static string FormatOptions(TrainerOptions o) => string.Join('\n',
+    // adam_epsilon is written only when it is not the default, so other checkpoints stay byte for byte what they were.
+    internal static string FormatOptions(TrainerOptions o) => string.Join('\n', FormatCommonOptions(o)) +
+        (o.AdamEpsilon == TrainerOptions.DefaultAdamEpsilon ? "" : FormattableString.Invariant($"\nadam_epsilon={o.AdamEpsilon:R}"));
+
+    private static string[] FormatCommonOptions(TrainerOptions o) => [
         $"batch={o.BatchSize}", $"shard={o.ShardSize}", $"optimizer={o.Optimizer}",
         FormattableString.Invariant($"lr={o.LearningRate:R}"), FormattableString.Invariant($"weight_decay={o.WeightDecay:R}"),
         $"seed={o.Seed}", $"estimator={o.Elbo.Estimator}", $"samples={o.Elbo.Samples}",
         FormattableString.Invariant($"beta={o.Elbo.Beta:R}"), $"warmup={o.Elbo.WarmupSteps}",
-        $"binarization={o.Binarization.Mode}", FormattableString.Invariant($"threshold={o.Binarization.Threshold:R}"), $"binarization_seed={o.Binarization.Seed}");
+        $"binarization={o.Binarization.Mode}", FormattableString.Invariant($"threshold={o.Binarization.Threshold:R}"), $"binarization_seed={o.Binarization.Seed}"];
 
     internal static TrainerOptions ParseOptions(string text, string source)
     {
@@ -140,6 +144,7 @@ public static class ModelCheckpoint
                 Optimizer = Enum.Parse<OptimizerKind>(Get(v, "optimizer", source)),
                 LearningRate = float.Parse(Get(v, "lr", source), CultureInfo.InvariantCulture),
                 WeightDecay = float.Parse(Get(v, "weight_decay", source), CultureInfo.InvariantCulture),
+                AdamEpsilon = v.TryGetValue("adam_epsilon", out string? epsilon) ? float.Parse(epsilon, CultureInfo.InvariantCulture) : TrainerOptions.DefaultAdamEpsilon,
                 Seed = ulong.Parse(Get(v, "seed", source), CultureInfo.InvariantCulture),
                 Elbo = new ElboOptions
                 {
