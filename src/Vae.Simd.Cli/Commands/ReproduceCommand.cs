@@ -26,6 +26,13 @@ internal sealed class ReproduceCommand : ICommand
         new("iw", "K", "Importance samples of the test log-likelihood estimate.", "5000"),
         new("test-examples", "N", "Test images (from the first) the importance-weighted estimate scores; fewer than all is reported as a subset.", "10000"),
         new("limit", "N", "Train on the first N training images only (quick trials; the result is then not the paper's setting)."),
+        new("nz", "N[,N...]", "fig2: the latent sizes, one panel each.", "3,5,10,20,200"),
+        new("train-sizes", "N[,N...]", "fig3: the training-set sizes, one panel each.", "1000,50000"),
+        new("algorithm", "aevb|wake-sleep|both", "fig2, fig3: which algorithms to train.", "both"),
+        new("max-samples", "N", "fig2, fig3: the horizon in training samples evaluated (the paper's axis reaches 1e8).", "1e7"),
+        new("trial-samples", "N", "fig2, fig3: training samples of each Adagrad step-size trial (0.01, 0.02, 0.1).", "1e5"),
+        new("eval-examples", "N", "fig2, fig3: training and test images each curve point scores (fig2: 1000, fig3: 100)."),
+        new("plot-only", null, "fig2, fig3: train nothing; draw the figure from the curves already in --out."),
     ];
 
     public int Run(CommandLine options, TextWriter stdout, TextWriter stderr)
@@ -35,8 +42,65 @@ internal sealed class ReproduceCommand : ICommand
         return what switch
         {
             "iwae" => RunIwae(options, stdout, stderr),
+            "fig2" or "fig3" => RunFigure(what, options, stdout, stderr),
             _ => throw new UsageException($"unknown experiment '{options.Positional[0]}': expected fig2, fig3 or iwae."),
         };
+    }
+
+    private static int RunFigure(string which, CommandLine options, TextWriter stdout, TextWriter stderr)
+    {
+        int threads = options.Int("threads", 1, 1024);
+        ulong seed = (ulong)options.Long("seed", 0);
+        long maxSamples = Samples(options, "max-samples");
+        long trialSamples = Samples(options, "trial-samples");
+        int iw = options.Int("iw", 1, 1_000_000);
+        int evalExamples = options.Has("eval-examples") ? options.Int("eval-examples", 1, 60_000) : which == "fig2" ? 1000 : 100;
+        LearningAlgorithm[] algorithms = options.Choice("algorithm", "aevb", "wake-sleep", "both") switch
+        {
+            "aevb" => [LearningAlgorithm.Aevb],
+            "wake-sleep" => [LearningAlgorithm.WakeSleep],
+            _ => [LearningAlgorithm.Aevb, LearningAlgorithm.WakeSleep],
+        };
+        int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
+        string directory = options.Has("out") ? options.RequiredString("out") : $"reproduce-{which}";
+        LoadedData data = DataSources.Load(options.RequiredString("data"), stderr);
+        Dataset train = DataSources.Take(data.Train, limit);
+        FigureSpec figure = which == "fig2"
+            ? FigureSpec.Figure2(Sizes(options, "nz", 1, 10_000), algorithms, maxSamples, trialSamples, evalExamples, threads, seed, train.Count)
+            : FigureSpec.Figure3(Sizes(options, "train-sizes", 1, train.Count), algorithms, maxSamples, trialSamples, evalExamples, iw, threads, seed);
+        stdout.WriteLine($"reproduce {which}: {figure.Title}; {PublishedResults.KingmaWellingFigures}");
+        using var cancel = new CancellationTokenSource();
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; cancel.Cancel(); });
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
+        bool finished = FigureExperiment.Run(figure, train, data.Test, directory, train: !options.Has("plot-only"), stdout, cancel.Token);
+        if (cancel.IsCancellationRequested)
+        {
+            stderr.WriteLine($"interrupted: the runs in {directory} are saved; rerun the same command to continue.");
+            return 130;
+        }
+        return finished || options.Has("plot-only") ? 0 : 1;
+    }
+
+    /// <summary>A count of samples written as 10000000 or 1e7.</summary>
+    private static long Samples(CommandLine options, string name)
+    {
+        double value = options.Double(name, 1, 1e12);
+        if (value != Math.Floor(value)) throw new UsageException($"option '--{name}' expects a whole number of samples like 1e7; got '{options.String(name)}'.");
+        return (long)value;
+    }
+
+    /// <summary>A comma-separated list of whole numbers in [min, max].</summary>
+    private static int[] Sizes(CommandLine options, string name, int min, int max)
+    {
+        string text = options.RequiredString(name);
+        var values = new List<int>();
+        foreach (string part in text.Split(','))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v < min || v > max)
+                throw new UsageException($"option '--{name}' expects whole numbers from {min} to {max} separated by commas, like 3,5; got '{text}'.");
+            values.Add(v);
+        }
+        return [.. values.Distinct()];
     }
 
     private static int RunIwae(CommandLine options, TextWriter stdout, TextWriter stderr)
@@ -71,7 +135,9 @@ internal sealed class ReproduceCommand : ICommand
             context.Cancel = true;
             cancel.Cancel();
         });
-        bool finished = IwaeExperiment.Run(settings, train, data.Test, directory, stdout, trainedOn, progress: null, cancel.Token);
+        // The test images binarised once (seed 0, whatever --seed): the model's likelihood is that of binary images.
+        Dataset test = BinarizedSet.Of(data.Test, testExamples, seed: 0);
+        bool finished = IwaeExperiment.Run(settings, train, test, data.Test.Count, directory, stdout, trainedOn, progress: null, cancel.Token);
         if (!finished)
         {
             stderr.WriteLine($"interrupted: saved {Path.Combine(directory, IwaeExperiment.CheckpointFile)}; rerun the same command to continue.");

@@ -25,9 +25,9 @@ internal static class IwaeExperiment
     /// <summary>The model (only) as it was at the end of stage <paramref name="stage"/>, kept for later evaluation.</summary>
     public static string StageModelFile(int stage) => $"stage-{stage}.vae";
 
-    /// <summary>Runs (or continues) the experiment in <paramref name="directory"/>; false when <paramref name="cancel"/> stopped it (the state is saved).</summary>
+    /// <summary>Runs (or continues) the experiment in <paramref name="directory"/>, scoring <paramref name="test"/> (binary images, see <see cref="BinarizedSet"/>; a subset of the <paramref name="testSetSize"/> test images is reported as one); false when <paramref name="cancel"/> stopped it (the state is saved).</summary>
     /// <exception cref="InvalidDataException">The directory holds a checkpoint of a different run.</exception>
-    public static bool Run(IwaeSettings settings, Dataset train, Dataset test, string directory, TextWriter output, TrainingData? trainedOn = null,
+    public static bool Run(IwaeSettings settings, Dataset train, Dataset test, int testSetSize, string directory, TextWriter output, TrainingData? trainedOn = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(directory);
@@ -67,14 +67,16 @@ internal static class IwaeExperiment
                 }
             }
             if (record.Stages.Any(s => s.Stage == stage)) continue;
-            if (done > end)
-                throw new InvalidDataException($"{checkpointPath}: the run is past stage {stage + 1} (epoch {done}) but {progressPath} has no evaluation of it; evaluate {StageModelFile(stage)} with 'vae eval' or start afresh in a new directory.");
-            IwaeStageResult result = Evaluate(model, test, settings, stage, record, directory);
+            // Past the stage without its evaluation (the record was reset): the model kept at the stage's end is scored.
+            string stageModel = Path.Combine(directory, StageModelFile(stage));
+            if (done > end && !File.Exists(stageModel))
+                throw new InvalidDataException($"{checkpointPath}: the run is past stage {stage + 1} (epoch {done}) but neither {progressPath} nor {stageModel} holds that stage; start afresh in a new directory.");
+            IwaeStageResult result = Evaluate(done > end ? ModelCheckpoint.Load(stageModel) : model, test, settings, stage, record, directory, saveModel: done <= end);
             record.Stages.Add(result);
             record.Save(progressPath, settings);
-            output.WriteLine(Compare(result, settings, test.Count));
+            output.WriteLine(Compare(result, settings, testSetSize));
         }
-        output.WriteLine(Summary(record, settings, test.Count));
+        output.WriteLine(Summary(record, settings, testSetSize));
         return true;
     }
 
@@ -100,15 +102,15 @@ internal static class IwaeExperiment
             throw new InvalidDataException($"{file.Source}: holds another run ({model.Config}, {ModelCheckpoint.FormatOptions(saved).Replace('\n', ' ')}); use a new --out directory or the settings it was started with.");
     }
 
-    private static IwaeStageResult Evaluate(VariationalAutoencoder model, Dataset test, IwaeSettings settings, int stage, IwaeProgress record, string directory)
+    private static IwaeStageResult Evaluate(VariationalAutoencoder model, Dataset test, IwaeSettings settings, int stage, IwaeProgress record, string directory, bool saveModel)
     {
-        ModelCheckpoint.Save(Path.Combine(directory, StageModelFile(stage)), model);
+        if (saveModel) ModelCheckpoint.Save(Path.Combine(directory, StageModelFile(stage)), model);
         long start = Stopwatch.GetTimestamp();
         int threads = settings.Trainer.Threads, examples = Math.Min(settings.TestExamples, test.Count);
         double logLikelihood = Evaluator.LogLikelihood(model, test, settings.ImportanceSamples, examples, threads, seed: 1);
         double elbo = Evaluator.Elbo(model, test, threads, seed: 1);
         return new IwaeStageResult(stage, IwaeSchedule.EndEpoch(stage), IwaeSchedule.RateOf(stage), logLikelihood, elbo, examples, settings.ImportanceSamples,
-            record.TrainSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            record.Epochs.Where(e => e.Epoch <= IwaeSchedule.EndEpoch(stage)).Sum(e => e.Seconds), Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
     /// <summary>One stage's result against the published figure.</summary>
