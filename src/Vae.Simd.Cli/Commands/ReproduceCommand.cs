@@ -63,11 +63,12 @@ internal sealed class ReproduceCommand : ICommand
         };
         int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
         string directory = options.Has("out") ? options.RequiredString("out") : $"reproduce-{which}";
+        int[] sizes = which == "fig2" ? Sizes(options, "nz", 1, 10_000) : Sizes(options, "train-sizes", 1, 1_000_000);
         LoadedData data = DataSources.Load(options.RequiredString("data"), stderr);
         Dataset train = DataSources.Take(data.Train, limit);
         FigureSpec figure = which == "fig2"
-            ? FigureSpec.Figure2(Sizes(options, "nz", 1, 10_000), algorithms, maxSamples, trialSamples, evalExamples, threads, seed, train.Count)
-            : FigureSpec.Figure3(Sizes(options, "train-sizes", 1, train.Count), algorithms, maxSamples, trialSamples, evalExamples, iw, threads, seed);
+            ? FigureSpec.Figure2(sizes, algorithms, maxSamples, trialSamples, evalExamples, threads, seed, train.Count)
+            : FigureSpec.Figure3([.. sizes.Select(n => Math.Min(n, train.Count)).Distinct()], algorithms, maxSamples, trialSamples, evalExamples, iw, threads, seed);
         stdout.WriteLine($"reproduce {which}: {figure.Title}; {PublishedResults.KingmaWellingFigures}");
         using var cancel = new CancellationTokenSource();
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; cancel.Cancel(); });
