@@ -68,6 +68,9 @@ internal static class CurveExperiment
         foreach (long target in settings.Points())
         {
             if (record.Points.Any(p => p.Samples == target)) continue;
+            // A checkpoint already past a point (a run stopped between points, then given a shorter horizon) has no
+            // model of that point left: the point is skipped rather than scored with a later model.
+            if (Samples(trainer) > target) continue;
             while (Samples(trainer) < target)
             {
                 if (cancel.IsCancellationRequested)
