@@ -25,7 +25,10 @@ internal sealed class TrainCommand : ICommand
         new("fixed-variance", "V", "The Gaussian's variance with --gaussian-variance fixed.", "0.01"),
         new("init", "uniform|paper", "Weight init: U(±1/sqrt(fan_in)) or the paper's N(0, 0.01^2).", "uniform"),
         new("estimator", "analytic|mc", "KL estimator: analytic (paper's B) or Monte Carlo (paper's A).", "analytic"),
-        new("samples", "L", "Samples of z per example.", "1"),
+        new("samples", "L", "Samples of z per example (ELBO).", "1"),
+        new("objective", "elbo|iwae", "Bound to maximise: the ELBO, or the importance-weighted bound log (1/k) sum_i p(x,z_i)/q(z_i|x) (Burda et al. 2016; reported as the epoch's train bound; k = 1 is the ELBO with the Monte Carlo KL).", "elbo"),
+        new("k", "K", "Importance samples per example of --objective iwae.", "1"),
+        new("algorithm", "aevb|wake-sleep", "AEVB (Kingma & Welling), or wake-sleep (Hinton et al. 1995, the paper's baseline: same networks, init and optimizer; the wake phase fits the decoder to (x, z~q), the sleep phase the encoder to dreams z~p(z), x~p(x|z); the reported train ELBO is the ELBO of the current q and p).", "aevb"),
         new("beta", "B", "Weight of the KL term.", "1"),
         new("warmup", "STEPS", "Linear KL warm-up steps.", "0"),
         new("optimizer", "adam|adagrad|sgd", "Optimizer.", "adam"),
@@ -103,8 +106,10 @@ internal sealed class TrainCommand : ICommand
         if (metricsPath is not null && resumePath is null && File.Exists(metricsPath)) File.Delete(metricsPath);
         var trainedOn = new TrainingData(data.Name, data.FileSha256, trainer.Options.Binarization, train.Count, train.Features);
         string examples = train.Count < data.Train.Count ? $"first {train.Count} of {data.Train.Count} examples" : $"{train.Count} examples";
-        output.WriteLine($"training {model.Config} on {data.Train.Source} ({examples}), {trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
+        string method = trainer.Options.Algorithm == TrainingAlgorithm.WakeSleep ? "wake-sleep, " : trainer.Options.Elbo.Objective == Objective.Iwae ? $"IWAE k={trainer.Options.Elbo.K}, " : "";
+        output.WriteLine($"training {model.Config} on {data.Train.Source} ({examples}), {method}{trainer.Options.Optimizer} lr {trainer.Options.LearningRate}, batch {trainer.Options.BatchSize}, {threads} threads");
 
+        string trainBound = trainer.Options.Elbo.Objective == Objective.Iwae ? $"train IWAE bound (k={trainer.Options.Elbo.K})" : "train ELBO";
         try
         {
             while (trainer.Epoch < epochs)
@@ -120,7 +125,7 @@ internal sealed class TrainCommand : ICommand
                 double testElbo = Evaluator.Elbo(model, test, threads, seed: 1);
                 progress?.Finish();
                 string line = string.Create(CultureInfo.InvariantCulture,
-                    $"epoch {summary.Epoch + 1}/{epochs}: train ELBO {summary.TrainElbo:F2}, test ELBO {testElbo:F2} nats, {summary.ImagesPerSecond:F0} images/s, {summary.Seconds:F1} s");
+                    $"epoch {summary.Epoch + 1}/{epochs}: {trainBound} {summary.TrainElbo:F2}, test ELBO {testElbo:F2} nats, {summary.ImagesPerSecond:F0} images/s, {summary.Seconds:F1} s");
                 output.WriteLine(line);
                 if (metricsPath is not null) MetricsWriter.Append(metricsPath, summary, testElbo, trainer, train.Count);
             }
@@ -180,6 +185,16 @@ internal sealed class TrainCommand : ICommand
     internal static TrainerOptions ParseTrainerOptions(CommandLine options, int threads)
     {
         ulong seed = (ulong)options.Long("seed", 0);
+        if (options.Has("k") && options.Choice("objective", "elbo", "iwae") != "iwae")
+            throw new UsageException("option '--k' sets the importance samples of --objective iwae; the ELBO takes --samples.");
+        if (options.Choice("objective", "elbo", "iwae") == "iwae")
+            foreach (string elboOnly in (string[])["samples", "beta", "warmup", "estimator"])
+                if (options.Has(elboOnly))
+                    throw new UsageException($"option '--{elboOnly}' belongs to the ELBO; --objective iwae has --k samples and no separate KL term.");
+        if (options.Choice("algorithm", "aevb", "wake-sleep") == "wake-sleep")
+            foreach (string aevbOnly in (string[])["objective", "k", "samples", "beta", "warmup"])
+                if (options.Has(aevbOnly))
+                    throw new UsageException($"option '--{aevbOnly}' shapes the AEVB objective; --algorithm wake-sleep fits each network to its own phase, one sample each.");
         var result = new TrainerOptions
         {
             BatchSize = options.Int("batch", 1, 1_000_000),
@@ -189,8 +204,11 @@ internal sealed class TrainCommand : ICommand
             LearningRate = (float)options.Double("lr", 1e-12, 100),
             WeightDecay = (float)options.Double("weight-decay", 0, 100),
             Seed = seed,
+            Algorithm = options.Choice("algorithm", "aevb", "wake-sleep") == "wake-sleep" ? TrainingAlgorithm.WakeSleep : TrainingAlgorithm.Aevb,
             Elbo = new ElboOptions
             {
+                Objective = options.Choice("objective", "elbo", "iwae") == "iwae" ? Objective.Iwae : Objective.Elbo,
+                K = options.Int("k", 1, ElboOptions.MaxK),
                 Estimator = options.Choice("estimator", "analytic", "mc") == "mc" ? Estimator.MonteCarlo : Estimator.Analytic,
                 Samples = options.Int("samples", 1, 1000),
                 Beta = (float)options.Double("beta", 0, 1e6),

@@ -31,6 +31,7 @@ internal enum OpKind : byte
     Reparameterize,
     LogAddExp,
     ContinuousBernoulliLogLikelihood,
+    RepeatRows,
 }
 
 /// <summary>The activation fused into a <see cref="OpKind.Linear"/> op.</summary>

@@ -97,6 +97,28 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         return v;
     }
 
+    /// <summary>
+    /// <paramref name="x"/> seen with another shape of the same length: a view, not an op. It shares x's value and
+    /// gradient buffers, so whatever flows back into the view lands in x's gradient with nothing to record.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    public Var Reshape(Var x, TensorShape shape)
+    {
+        Slot source = SlotOf(x);
+        RequireLength(source.Shape.Length, shape, "reshaped value");
+        return AddSlot(source with { Shape = shape, OwnsGradient = false });
+    }
+
+    /// <summary>
+    /// <paramref name="x"/>'s value with no gradient (a stop-gradient): a view, so nothing computed from it sends a
+    /// gradient back into x — what a phase of wake-sleep needs to treat the other network's output as data.
+    /// </summary>
+    public Var Detach(Var x)
+    {
+        Slot source = SlotOf(x);
+        return AddSlot(new Slot { Shape = source.Shape, Value = source.Value });
+    }
+
     /// <summary>The value of <paramref name="v"/>.</summary>
     public Span<T> Value(Var v) => SlotOf(v).Value.Span;
 
@@ -177,6 +199,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             case OpKind.Reparameterize: ReparameterizeOp.Backward(this, in op); break;
             case OpKind.LogAddExp: LogAddExpOp.Backward(this, in op); break;
             case OpKind.ContinuousBernoulliLogLikelihood: ContinuousBernoulliLogLikelihoodOp.Backward(this, in op); break;
+            case OpKind.RepeatRows: RepeatRowsOp.Backward(this, in op); break;
             default: throw new InvalidOperationException($"Backward: no rule for op {op.Kind}.");
         }
     }

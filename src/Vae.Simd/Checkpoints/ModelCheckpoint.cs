@@ -121,16 +121,20 @@ public static class ModelCheckpoint
         }
     }
 
-    // adam_epsilon is written only when it is not the default, so other checkpoints stay byte for byte what they were.
-    internal static string FormatOptions(TrainerOptions o) => string.Join('\n', FormatCommonOptions(o)) +
-        (o.AdamEpsilon == TrainerOptions.DefaultAdamEpsilon ? "" : FormattableString.Invariant($"\nadam_epsilon={o.AdamEpsilon:R}"));
-
-    private static string[] FormatCommonOptions(TrainerOptions o) => [
-        $"batch={o.BatchSize}", $"shard={o.ShardSize}", $"optimizer={o.Optimizer}",
-        FormattableString.Invariant($"lr={o.LearningRate:R}"), FormattableString.Invariant($"weight_decay={o.WeightDecay:R}"),
-        $"seed={o.Seed}", $"estimator={o.Elbo.Estimator}", $"samples={o.Elbo.Samples}",
-        FormattableString.Invariant($"beta={o.Elbo.Beta:R}"), $"warmup={o.Elbo.WarmupSteps}",
-        $"binarization={o.Binarization.Mode}", FormattableString.Invariant($"threshold={o.Binarization.Threshold:R}"), $"binarization_seed={o.Binarization.Seed}"];
+    internal static string FormatOptions(TrainerOptions o)
+    {
+        string text = string.Join('\n',
+            $"batch={o.BatchSize}", $"shard={o.ShardSize}", $"optimizer={o.Optimizer}",
+            FormattableString.Invariant($"lr={o.LearningRate:R}"), FormattableString.Invariant($"weight_decay={o.WeightDecay:R}"),
+            $"seed={o.Seed}", $"estimator={o.Elbo.Estimator}", $"samples={o.Elbo.Samples}",
+            FormattableString.Invariant($"beta={o.Elbo.Beta:R}"), $"warmup={o.Elbo.WarmupSteps}",
+            $"binarization={o.Binarization.Mode}", FormattableString.Invariant($"threshold={o.Binarization.Threshold:R}"), $"binarization_seed={o.Binarization.Seed}");
+        // Written only when they differ from the defaults (AEVB, the ELBO), so such checkpoints stay byte for byte what they were.
+        if (o.Elbo.Objective != Objective.Elbo) text = string.Join('\n', text, $"objective={o.Elbo.Objective}", $"k={o.Elbo.K}");
+        if (o.Algorithm != TrainingAlgorithm.Aevb) text = string.Join('\n', text, $"algorithm={o.Algorithm}");
+        if (o.AdamEpsilon != TrainerOptions.DefaultAdamEpsilon) text = string.Join('\n', text, FormattableString.Invariant($"adam_epsilon={o.AdamEpsilon:R}"));
+        return text;
+    }
 
     internal static TrainerOptions ParseOptions(string text, string source)
     {
@@ -152,10 +156,14 @@ public static class ModelCheckpoint
                     Samples = Int(v, "samples", source),
                     Beta = float.Parse(Get(v, "beta", source), CultureInfo.InvariantCulture),
                     WarmupSteps = long.Parse(Get(v, "warmup", source), CultureInfo.InvariantCulture),
+                    // Checkpoints from before the IWAE objective trained the ELBO.
+                    Objective = v.TryGetValue("objective", out string? objective) ? Enum.Parse<Objective>(objective) : Objective.Elbo,
+                    K = v.TryGetValue("k", out string? k) ? int.Parse(k, CultureInfo.InvariantCulture) : 1,
                 },
                 Binarization = new Binarization(Enum.Parse<BinarizationMode>(Get(v, "binarization", source)),
                     float.Parse(Get(v, "threshold", source), CultureInfo.InvariantCulture),
                     ulong.Parse(Get(v, "binarization_seed", source), CultureInfo.InvariantCulture)),
+                Algorithm = v.TryGetValue("algorithm", out string? algorithm) ? Enum.Parse<TrainingAlgorithm>(algorithm) : TrainingAlgorithm.Aevb,
             };
             options.Validate();
             return options;

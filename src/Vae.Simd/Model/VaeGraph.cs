@@ -48,6 +48,8 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly VaeConfig _config;
     private readonly ParameterLayout _layout;
     private readonly Var[] _parameters;
+    private readonly Var[] _frozen;
+    private readonly bool[] _frozenRecorded;
     private readonly int _sharedLogVariance;
     private Var[] _noise = [];
     private Var _fixedLogVariance;
@@ -57,6 +59,8 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
         _config = config;
         _layout = layout;
         _parameters = new Var[layout.Slices.Count];
+        _frozen = new Var[layout.Slices.Count];
+        _frozenRecorded = new bool[layout.Slices.Count];
         _sharedLogVariance = layout.SharedLogVariance is { } shared ? layout.IndexOf(shared.Name) : -1;
     }
 
@@ -78,6 +82,7 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
                 ? tape.Parameter(values.Slice(s.Offset, s.Length), gradients.Slice(s.Offset, s.Length), s.Shape)
                 : tape.Parameter(values.Slice(s.Offset, s.Length), s.Shape);
         }
+        Array.Clear(_frozenRecorded);
         RecordFixedVariance(tape);
         return rows == 0 ? default : tape.Input(TensorShape.Matrix(rows, _config.InputSize));
     }
@@ -88,30 +93,31 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (parameters.Length != _parameters.Length)
             throw new ArgumentException($"VaeGraph: {parameters.Length} parameters bound; the layout has {_parameters.Length} slices.");
         parameters.CopyTo(_parameters);
+        Array.Clear(_frozenRecorded);
         RecordFixedVariance(tape);
     }
 
-    /// <summary>q(z|x): the mean and log variance, [n × latent] each.</summary>
-    public (Var Mean, Var LogVariance) Encode(Tape<T> tape, Var x)
+    /// <summary>q(z|x): the mean and log variance, [n × latent] each; with <paramref name="frozen"/>, no gradient reaches the encoder (its output is data).</summary>
+    public (Var Mean, Var LogVariance) Encode(Tape<T> tape, Var x, bool frozen = false)
     {
         Var h = x;
         IReadOnlyList<LayerParameters> hidden = _layout.EncoderHidden;
-        for (int i = 0; i < hidden.Count; i++) h = Apply(tape, hidden[i], h, _config.Activation); // for, not foreach: an interface enumerator would allocate
-        return (Apply(tape, _layout.Mean, h), Apply(tape, _layout.LogVariance, h));
+        for (int i = 0; i < hidden.Count; i++) h = Apply(tape, hidden[i], h, _config.Activation, frozen); // for, not foreach: an interface enumerator would allocate
+        return (Apply(tape, _layout.Mean, h, Activation.None, frozen), Apply(tape, _layout.LogVariance, h, Activation.None, frozen));
     }
 
-    /// <summary>The parameters of p(x|z) for each row of <paramref name="z"/>.</summary>
-    public Decoded Decode(Tape<T> tape, Var z)
+    /// <summary>The parameters of p(x|z) for each row of <paramref name="z"/>; with <paramref name="frozen"/>, no gradient reaches the decoder.</summary>
+    public Decoded Decode(Tape<T> tape, Var z, bool frozen = false)
     {
         Var h = z;
         IReadOnlyList<LayerParameters> hidden = _layout.DecoderHidden;
-        for (int i = 0; i < hidden.Count; i++) h = Apply(tape, hidden[i], h, _config.Activation);
-        Var logits = Apply(tape, _layout.Output, h);
+        for (int i = 0; i < hidden.Count; i++) h = Apply(tape, hidden[i], h, _config.Activation, frozen);
+        Var logits = Apply(tape, _layout.Output, h, Activation.None, frozen);
         if (_config.Likelihood != Likelihood.Gaussian) return new Decoded(logits, default);
         Var logVariance = _config.GaussianVariance switch
         {
-            GaussianVariance.PerPixel => Apply(tape, _layout.OutputLogVariance!, h),
-            GaussianVariance.Shared => _parameters[_sharedLogVariance],
+            GaussianVariance.PerPixel => Apply(tape, _layout.OutputLogVariance!, h, Activation.None, frozen),
+            GaussianVariance.Shared => Parameter(tape, _sharedLogVariance, frozen),
             _ => _fixedLogVariance,
         };
         // σ² = σ²_min + exp(v): a learned variance cannot collapse below the floor (0: the unfloored model, recorded as before).
@@ -193,6 +199,73 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
         return Elbo(tape, x, estimator, noise);
     }
 
+    /// <summary>Fills row block r (<paramref name="perRow"/> values) of <paramref name="noise"/> with N(0, 1) draws from row r's stream of <paramref name="source"/>.</summary>
+    private static void FillNoise(Tape<T> tape, Var noise, int rows, int perRow, in NoiseSource source)
+    {
+        if (typeof(T) != typeof(float)) throw new NotSupportedException("VaeGraph: noise is drawn for float tapes; give a double tape its noise as inputs.");
+        Span<float> values = MemoryMarshal.Cast<T, float>(tape.Value(noise));
+        for (int r = 0; r < rows; r++)
+            CounterRandom.For(source.Seed, source.Purpose, source.Coordinate, source.Key(r)).FillNormal(values.Slice(r * perRow, perRow));
+    }
+
+    /// <summary>
+    /// log w = log p(x|z) − (log q(z|x) − log p(z)) for <paramref name="samples"/> draws z = μ + σ ⊙ ε per row of
+    /// <paramref name="x"/> [n × input] given q's <paramref name="mean"/> and <paramref name="logVariance"/> [n × latent]
+    /// and the noise [n·samples × latent] (row r·samples + j is sample j of row r): a vector of n·samples log
+    /// importance weights, a row's samples adjacent. The KL-gap form is the Monte Carlo ELBO's, so one sample gives its bits.
+    /// </summary>
+    public Var LogImportanceWeights(Tape<T> tape, Var x, Var mean, Var logVariance, Var noise, int samples)
+    {
+        if (samples > 1)
+        {
+            x = tape.RepeatRows(x, samples);
+            mean = tape.RepeatRows(mean, samples);
+            logVariance = tape.RepeatRows(logVariance, samples);
+        }
+        Var z = tape.Reparameterize(mean, logVariance, noise);
+        // Recorded in the ELBO's order (decoder first), so even the gradient's rounding is the ELBO's at k = 1.
+        Var logLikelihood = LogLikelihood(tape, Decode(tape, z), x);
+        Var gap = tape.Subtract(tape.GaussianLogLikelihood(z, mean, logVariance), tape.StandardNormalLogDensity(z));
+        return tape.Subtract(logLikelihood, gap);
+    }
+
+    /// <summary>
+    /// The importance-weighted bound of each row of <paramref name="x"/> (Burda et al.): log (1/k) Σ_j w_j over the
+    /// k = <paramref name="samples"/> weights of <see cref="LogImportanceWeights"/>, the mean taken by the tape's stable
+    /// row log-sum-exp (less log k). One sample is the Monte Carlo ELBO, bit for bit.
+    /// </summary>
+    public Var ImportanceWeightedBound(Tape<T> tape, Var x, Var noise, int samples)
+    {
+        (Var mean, Var logVariance) = Encode(tape, x);
+        Var logWeights = LogImportanceWeights(tape, x, mean, logVariance, noise, samples);
+        if (samples == 1) return logWeights;
+        int rows = tape.Shape(x).Rows;
+        Var logSum = tape.RowLogSumExp(tape.Reshape(logWeights, TensorShape.Matrix(rows, samples)));
+        Var logK = tape.Input(TensorShape.Vector(rows));
+        tape.Value(logK).Fill(T.Log(T.CreateChecked(samples)));
+        return tape.Subtract(logSum, logK);
+    }
+
+    /// <summary>
+    /// The importance-weighted bound with <paramref name="samples"/> draws per row, the noise drawn from
+    /// <paramref name="source"/> (float tapes) exactly as <see cref="Elbo(Tape{T}, Var, Estimator, int, in NoiseSource)"/>
+    /// draws its samples: sample j of row r is the ELBO's sample j.
+    /// </summary>
+    public Var ImportanceWeightedBound(Tape<T> tape, Var x, int samples, in NoiseSource source)
+    {
+        int rows = tape.Shape(x).Rows, latent = _config.LatentSize;
+        Var noise = tape.Input(TensorShape.Matrix(checked(rows * samples), latent));
+        FillNoise(tape, noise, rows, samples * latent, source);
+        return ImportanceWeightedBound(tape, x, noise, samples);
+    }
+
+    /// <summary>
+    /// The loss to minimise for a shard of a minibatch of <paramref name="batchSize"/> examples given each row's
+    /// bound: −(1/M)·Σ_rows bound.
+    /// </summary>
+    public static Var Loss(Tape<T> tape, Var bound, int batchSize) =>
+        tape.Scale(tape.Sum(bound), -T.One / T.CreateChecked(batchSize));
+
     /// <summary>
     /// The loss to minimise for a shard of a minibatch of <paramref name="batchSize"/> examples:
     /// −(1/M)·Σ_rows (reconstruction − klWeight·KL), so shard gradients add up to the minibatch's.
@@ -205,8 +278,87 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
         return tape.Scale(tape.Sum(objective), -T.One / T.CreateChecked(batchSize));
     }
 
-    private Var Apply(Tape<T> tape, LayerParameters layer, Var input, Activation activation = Activation.None) =>
-        tape.Linear(input, _parameters[layer.WeightIndex], _parameters[layer.WeightIndex + 1], activation);
+    /// <summary>
+    /// Wake-sleep's wake objective per row, log p_θ(x, z) = log p(x|z) + log p(z), for latents <paramref name="z"/> taken as
+    /// data (Hinton et al. 1995); its gradient reaches only the decoder θ. Also returns log p(x|z) alone.
+    /// </summary>
+    public (Var LogJoint, Var Reconstruction) WakeLogJoint(Tape<T> tape, Var x, Var z)
+    {
+        Var reconstruction = LogLikelihood(tape, Decode(tape, z), x);
+        return (tape.Add(reconstruction, tape.StandardNormalLogDensity(z)), reconstruction);
+    }
+
+    /// <summary>Wake-sleep's sleep objective per row, log q_φ(z|x), for a dream (x, z) taken as data; its gradient reaches only the encoder φ.</summary>
+    public Var SleepLogPosterior(Tape<T> tape, Var dreamX, Var dreamZ)
+    {
+        (Var mean, Var logVariance) = Encode(tape, dreamX);
+        return tape.GaussianLogLikelihood(dreamZ, mean, logVariance);
+    }
+
+    /// <summary>
+    /// The wake phase of a training step (float tapes): z = μ + σ ⊙ ε from the encoder, frozen, with the noise AEVB would
+    /// draw; the loss −(1/M) Σ log p_θ(x, z); and the ELBO of the current q and p at the same z (<paramref name="estimator"/>'s KL),
+    /// the figure wake-sleep reports so its curves compare with AEVB's.
+    /// </summary>
+    public Var WakePhase(Tape<T> tape, Var x, Estimator estimator, in NoiseSource source, int batchSize, out ElboTerms elbo)
+    {
+        int rows = tape.Shape(x).Rows, latent = _config.LatentSize;
+        (Var mean, Var logVariance) = Encode(tape, x, frozen: true);
+        Var noise = tape.Input(TensorShape.Matrix(rows, latent));
+        FillNoise(tape, noise, rows, latent, source);
+        Var z = tape.Reparameterize(mean, logVariance, noise);
+        (Var logJoint, Var reconstruction) = WakeLogJoint(tape, x, z);
+        Var kl = estimator == Estimator.Analytic
+            ? tape.KlStandardNormal(mean, logVariance)
+            : tape.Subtract(tape.GaussianLogLikelihood(z, mean, logVariance), tape.StandardNormalLogDensity(z));
+        elbo = new ElboTerms(reconstruction, kl);
+        return Loss(tape, logJoint, batchSize);
+    }
+
+    /// <summary>
+    /// The sleep phase of a training step (float tapes): <paramref name="rows"/> dreams z ~ N(0, I), x ~ p_θ(x|z) from the
+    /// decoder, frozen (Bernoulli pixels drawn as bits, Gaussian and continuous-Bernoulli values from their densities), row r
+    /// from streams keyed by <paramref name="source"/>'s key of r; the loss −(1/M) Σ log q_φ(z|x).
+    /// </summary>
+    public Var SleepPhase(Tape<T> tape, int rows, in NoiseSource source, int batchSize)
+    {
+        if (typeof(T) != typeof(float)) throw new NotSupportedException("VaeGraph: dreams are drawn for float tapes; give a double tape its dreams as inputs.");
+        int latent = _config.LatentSize, input = _config.InputSize;
+        Var z = tape.Input(TensorShape.Matrix(rows, latent));
+        FillNoise(tape, z, rows, latent, source);
+        Decoded decoded = Decode(tape, z, frozen: true);
+        Var x = tape.Input(TensorShape.Matrix(rows, input));
+        Span<float> xv = MemoryMarshal.Cast<T, float>(tape.Value(x));
+        ReadOnlySpan<float> logits = MemoryMarshal.Cast<T, float>(tape.Value(decoded.Logits));
+        ReadOnlySpan<float> logVariance = _config.Likelihood == Likelihood.Gaussian ? MemoryMarshal.Cast<T, float>(tape.Value(decoded.LogVariance)) : default;
+        for (int r = 0; r < rows; r++)
+        {
+            var random = CounterRandom.For(source.Seed, RandomPurpose.SleepData, source.Coordinate, source.Key(r));
+            for (int i = r * input; i < (r + 1) * input; i++)
+                xv[i] = _config.Likelihood switch
+                {
+                    Likelihood.Bernoulli => random.NextFloat() < TensorMath<float>.SigmoidScalar(logits[i]) ? 1f : 0f,
+                    Likelihood.ContinuousBernoulli => ContinuousBernoulliLogLikelihoodOp.Quantile(logits[i], random.NextFloat()),
+                    _ => logits[i] + MathF.Exp(0.5f * logVariance[logVariance.Length == 1 ? 0 : i]) * random.NextNormal(),
+                };
+        }
+        return Loss(tape, SleepLogPosterior(tape, x, z), batchSize);
+    }
+
+    private Var Apply(Tape<T> tape, LayerParameters layer, Var input, Activation activation = Activation.None, bool frozen = false) =>
+        tape.Linear(input, Parameter(tape, layer.WeightIndex, frozen), Parameter(tape, layer.WeightIndex + 1, frozen), activation);
+
+    /// <summary>Parameter slice <paramref name="index"/>, or (frozen) a view of it without gradient, recorded once per graph.</summary>
+    private Var Parameter(Tape<T> tape, int index, bool frozen)
+    {
+        if (!frozen) return _parameters[index];
+        if (!_frozenRecorded[index])
+        {
+            _frozen[index] = tape.Detach(_parameters[index]);
+            _frozenRecorded[index] = true;
+        }
+        return _frozen[index];
+    }
 
     private void RecordFixedVariance(Tape<T> tape)
     {

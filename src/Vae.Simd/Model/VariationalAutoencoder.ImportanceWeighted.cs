@@ -40,23 +40,16 @@ public sealed partial class VariationalAutoencoder
         }
     }
 
-    /// <summary>log Σ_k p(x|z_k) p(z_k) / q(z_k|x) over k fresh samples z_k = μ + σ ⊙ ε_k.</summary>
+    /// <summary>log Σ_k p(x|z_k) p(z_k) / q(z_k|x) over k fresh samples z_k = μ + σ ⊙ ε_k: the training bound's log weights (<see cref="VaeGraph{T}.LogImportanceWeights"/>).</summary>
     private float LogImportanceWeights(InferenceWorkspace w, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> logVariance, int k, ref CounterRandom random)
     {
         Tape<float> tape = w.Tape;
-        Var targets = w.Begin(k);
-        Var means = tape.Input(TensorShape.Matrix(k, LatentSize)), logVariances = tape.Input(TensorShape.Matrix(k, LatentSize));
+        Var target = w.Begin(1);
+        x.CopyTo(tape.Value(target));
+        Var means = tape.Input(mean, TensorShape.Matrix(1, LatentSize)), logVariances = tape.Input(logVariance, TensorShape.Matrix(1, LatentSize));
         Var noise = tape.Input(TensorShape.Matrix(k, LatentSize));
-        for (int s = 0; s < k; s++)
-        {
-            x.CopyTo(tape.Value(targets).Slice(s * InputSize, InputSize));
-            mean.CopyTo(tape.Value(means).Slice(s * LatentSize, LatentSize));
-            logVariance.CopyTo(tape.Value(logVariances).Slice(s * LatentSize, LatentSize));
-        }
         random.FillNormal(tape.Value(noise));
-        Var z = tape.Reparameterize(means, logVariances, noise);
-        Var logJoint = tape.Add(w.Graph.LogLikelihood(tape, w.Graph.Decode(tape, z), targets), tape.StandardNormalLogDensity(z));
-        Var logWeights = tape.Subtract(logJoint, tape.GaussianLogLikelihood(z, means, logVariances));
+        Var logWeights = w.Graph.LogImportanceWeights(tape, target, means, logVariances, noise, k);
         return RowLogSumExpOp.LogSumExp<float>(tape.Value(logWeights));
     }
 }

@@ -20,4 +20,8 @@ public static class RandomPurpose
     public const ulong ImportanceSampling = 6;
     /// <summary>The noise ε of an ELBO evaluated for inference or a test score (coordinates: 0, row index).</summary>
     public const ulong ElboNoise = 7;
+    /// <summary>Wake-sleep's dreams z ~ N(0, I) in the sleep phase (coordinates: step, row within the minibatch).</summary>
+    public const ulong SleepLatent = 8;
+    /// <summary>Wake-sleep's dreams x ~ p(x|z) in the sleep phase (coordinates: step, row within the minibatch).</summary>
+    public const ulong SleepData = 9;
 }

@@ -29,17 +29,36 @@ internal sealed class Shard
     public double Loss { get; private set; }
     public bool GradientsFinite { get; private set; }
 
-    public void Run(Dataset data, ReadOnlySpan<int> examples, int epoch, long step, float klWeight, int batchSize)
+    /// <summary>The shard's gradient of its rows (<paramref name="firstRow"/> is the first one's position in the minibatch, which keys wake-sleep's dreams).</summary>
+    public void Run(Dataset data, ReadOnlySpan<int> examples, int firstRow, int epoch, long step, float klWeight, int batchSize)
     {
         int rows = examples.Length;
         Array.Clear(Gradients);
         Var x = _graph.Begin(_tape, _model.ParameterArray, Gradients, rows);
         data.CopyBatch(examples, _tape.Value(x), _options.Binarization, epoch);
         var noise = new NoiseSource(_options.Seed, RandomPurpose.Noise, (ulong)step, examples);
-        ElboTerms terms = _graph.Elbo(_tape, x, _options.Elbo.Estimator, _options.Elbo.Samples, noise);
-        Var loss = VaeGraph<float>.Loss(_tape, terms, klWeight, batchSize);
         Span<float> elbo = _elbo.AsSpan(0, rows);
-        terms.PerExample(_tape, elbo);
+        Var loss;
+        if (_options.Algorithm == TrainingAlgorithm.WakeSleep)
+        {
+            Var wake = _graph.WakePhase(_tape, x, _options.Elbo.Estimator, noise, batchSize, out ElboTerms terms);
+            var dreams = new NoiseSource(_options.Seed, RandomPurpose.SleepLatent, (ulong)step, default, firstRow);
+            loss = _tape.Add(wake, _graph.SleepPhase(_tape, rows, dreams, batchSize));
+            terms.PerExample(_tape, elbo);
+        }
+        else if (_options.Elbo.Objective == Objective.Iwae)
+        {
+            // The reported figure is the bound being maximised: the k-sample importance-weighted bound.
+            Var bound = _graph.ImportanceWeightedBound(_tape, x, _options.Elbo.K, noise);
+            loss = VaeGraph<float>.Loss(_tape, bound, batchSize);
+            _tape.Value(bound).CopyTo(elbo);
+        }
+        else
+        {
+            ElboTerms terms = _graph.Elbo(_tape, x, _options.Elbo.Estimator, _options.Elbo.Samples, noise);
+            loss = VaeGraph<float>.Loss(_tape, terms, klWeight, batchSize);
+            terms.PerExample(_tape, elbo);
+        }
         double sum = 0;
         foreach (float e in elbo) sum += e;
         ElboSum = sum;

@@ -187,7 +187,7 @@ public sealed class Trainer
     {
         int first = index * Options.ShardSize;
         int rows = Math.Min(Options.ShardSize, _batchRows - first);
-        _shards[index].Run(_data, _order.AsSpan(_batchStart + first, rows), Epoch, Step, _klWeight, _batchRows);
+        _shards[index].Run(_data, _order.AsSpan(_batchStart + first, rows), first, Epoch, Step, _klWeight, _batchRows);
     }
 
     private (int Start, int Count) ChunkRange(int chunk)

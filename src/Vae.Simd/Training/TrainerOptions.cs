@@ -43,6 +43,9 @@ public sealed record TrainerOptions
     /// <summary>The objective.</summary>
     public ElboOptions Elbo { get; init; } = new();
 
+    /// <summary>AEVB or wake-sleep. Wake-sleep reports the ELBO (<see cref="Elbo"/>'s estimator, one sample) of the current q and p.</summary>
+    public TrainingAlgorithm Algorithm { get; init; } = TrainingAlgorithm.Aevb;
+
     /// <summary>How inputs become Bernoulli targets.</summary>
     public Binarization Binarization { get; init; } = Binarization.None;
 
@@ -68,5 +71,8 @@ public sealed record TrainerOptions
         if (Binarization.Mode == BinarizationMode.Threshold && !(Binarization.Threshold is >= 0f and < 1f))
             throw new ArgumentException($"TrainerOptions: the binarisation threshold must be in [0, 1); got {Binarization.Threshold}.");
         Elbo.Validate();
+        if (!Enum.IsDefined(Algorithm)) throw new ArgumentException($"TrainerOptions: unknown algorithm {Algorithm}.");
+        if (Algorithm == TrainingAlgorithm.WakeSleep && (Elbo.Objective != Objective.Elbo || Elbo.Samples != 1 || Elbo.Beta != 1f || Elbo.WarmupSteps != 0))
+            throw new ArgumentException("TrainerOptions: wake-sleep fits each network to its own phase's log-likelihood, one sample each; it takes no IWAE objective, sample count, KL weight or warm-up.");
     }
 }

@@ -58,7 +58,13 @@ public static class OpCatalog
         // Logits within the series' range (λ near ½), where the closed form of log C cancels.
         new("ContinuousBernoulliLogLikelihoodNearHalf", [(s => M(s.N, s.C), Domain.NearZero, true), (s => M(s.N, s.C), Domain.Unit, true)], (t, v) => t.ContinuousBernoulliLogLikelihood(v[0], v[1])),
         new("Reparameterize", [(s => M(s.N, s.C), Domain.Any, true), (s => M(s.N, s.C), Domain.LogVariance, true), (s => M(s.N, s.C), Domain.Any, false)], (t, v) => t.Reparameterize(v[0], v[1], v[2])),
+        new("RepeatRows", [(s => M(s.N, s.C), Domain.Any, true)], (t, v) => t.RepeatRows(v[0], 3)),
+        // The importance-weighted bound's log-mean-exp: a vector of n·k log weights viewed as [n × k] (a Reshape view shares the gradient buffer).
+        new("RowLogSumExpOfReshapedVector", [(s => V(s.N * s.C), Domain.Wide, true)], (t, v) => t.RowLogSumExp(t.Reshape(v[0], ReshapedShape(t.Shape(v[0]).Length)))),
     ];
+
+    /// <summary>A vector of <paramref name="length"/> log weights seen as rows of 3 or 2 samples (one row when neither divides it).</summary>
+    public static TensorShape ReshapedShape(int length) => length % 3 == 0 ? M(length / 3, 3) : length % 2 == 0 ? M(length / 2, 2) : M(1, length);
 
     public static IEnumerable<object[]> Names() => All.Select(c => new object[] { c.Name });
 

@@ -139,6 +139,8 @@ public class OpGradientTests(ITestOutputHelper output)
         "LogAddExp" => t.LogAddExp(v[0], -1.25f),
         "GaussianLogLikelihoodSharedVariance" => t.GaussianLogLikelihood(v[0], v[1], v[2]),
         "ContinuousBernoulliLogLikelihood" or "ContinuousBernoulliLogLikelihoodNearHalf" => t.ContinuousBernoulliLogLikelihood(v[0], v[1]),
+        "RepeatRows" => t.RepeatRows(v[0], 3),
+        "RowLogSumExpOfReshapedVector" => t.RowLogSumExp(t.Reshape(v[0], OpCatalog.ReshapedShape(t.Shape(v[0]).Length))),
         _ => throw new ArgumentException(op.Name),
     };
 

@@ -61,44 +61,12 @@ public class ElboGradientTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>One random model, batch and noise drawn from <paramref name="seed"/>; the GradCheck of its loss for every parameter tensor (throws when it fails).</summary>
     private static (GradCheckReport Report, int Entries) CheckCase(Likelihood likelihood, Estimator estimator, Activation activation, GaussianVariance variance, float minVariance, int seed)
     {
-        var random = new Random(seed);
-        var config = new VaeConfig
+        var c = RandomVaeCase.Draw(likelihood, activation, variance, minVariance, seed);
+        for (int l = 0; l < c.Samples; l++) c.AddConstant($"eps{l}", c.Rows, c.Config.LatentSize);
+        return c.Check((graph, tape, data) =>
         {
-            InputSize = random.Next(2, 7),
-            HiddenSizes = random.Next(2) == 0 ? [random.Next(2, 6)] : [random.Next(2, 5), random.Next(2, 5)],
-            Activation = activation,
-            LatentSize = random.Next(1, 4),
-            Likelihood = likelihood,
-            GaussianVariance = variance,
-            MinVariance = minVariance,
-            FixedVariance = 0.2f,
-        };
-        int rows = random.Next(1, 4), samples = random.Next(1, 3);
-        var model = new VariationalAutoencoder(config, (ulong)seed);
-        var layout = model.Layout;
-        var inputs = new List<GradCheckInput>();
-        foreach (ParameterSlice s in layout.Slices)
-        {
-            // Random biases too, so no gradient is checked only at zero.
-            double[] values = model.Parameters.Slice(s.Offset, s.Length).ToArray().Select(v => (double)v + (random.NextDouble() - 0.5) * 0.3).ToArray();
-            inputs.Add(new GradCheckInput(s.Name, values, s.Shape));
-        }
-        double[] x = Enumerable.Range(0, rows * config.InputSize).Select(_ => likelihood != Likelihood.Gaussian ? random.NextDouble() : random.NextDouble() * 2 - 1).ToArray();
-        inputs.Add(new GradCheckInput("x", x, TensorShape.Matrix(rows, config.InputSize), Differentiable: false));
-        for (int l = 0; l < samples; l++)
-            inputs.Add(new GradCheckInput($"eps{l}", Enumerable.Range(0, rows * config.LatentSize).Select(_ => random.NextDouble() * 2 - 1).ToArray(),
-                TensorShape.Matrix(rows, config.LatentSize), Differentiable: false));
-        int parameterCount = layout.Slices.Count;
-        GradCheckFunction loss = (tape, v) =>
-        {
-            var graph = new VaeGraph<double>(config, layout);
-            graph.Bind(tape, v.Take(parameterCount).ToArray());
-            ElboTerms terms = graph.Elbo(tape, v[parameterCount], estimator, v.Skip(parameterCount + 1).ToArray());
-            return VaeGraph<double>.Loss(tape, terms, 0.7, rows + 1);
-        };
-        GradCheckReport report = GradCheck.Check(loss, inputs);
-        if (!report.Passed) throw new Xunit.Sdk.XunitException($"seed {seed}: {config}, {rows} rows, L={samples}: {report}");
-        Assert.Equal(parameterCount, report.Inputs.Count);
-        return (report, inputs.Where(i => i.Differentiable).Sum(i => i.Values.Length));
+            ElboTerms terms = graph.Elbo(tape, data[0], estimator, data.Skip(1).ToArray());
+            return VaeGraph<double>.Loss(tape, terms, 0.7, c.Rows + 1);
+        }, $"seed {seed}, L={c.Samples}");
     }
 }

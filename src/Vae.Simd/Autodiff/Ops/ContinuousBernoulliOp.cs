@@ -83,6 +83,17 @@ internal static class ContinuousBernoulliLogLikelihoodOp
         float u = l * l;
         return 0.5f + l * (1f / 12 + u * (-1f / 720 + u * (1f / 30240 + u * (-1f / 1209600))));
     }
+
+    /// <summary>
+    /// The inverse of the CDF F(x) = (e^{lx} − 1)/(e^l − 1) at <paramref name="u"/> ∈ [0, 1): a draw of x given a uniform u
+    /// (wake-sleep's dreams). x = log(1 + u(e^l − 1))/l, written through e^{−|l|} so no exponential overflows; u near l = 0.
+    /// </summary>
+    public static float Quantile(float l, float u)
+    {
+        if (MathF.Abs(l) < 1e-4f) return u;
+        double x = l > 0 ? 1 + Math.Log(u + (1 - u) * Math.Exp(-l)) / l : double.LogP1(u * double.ExpM1(l)) / l;
+        return (float)Math.Clamp(x, 0, 1);
+    }
 }
 
 public static partial class TapeOps
