@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Vae.Simd.Checkpoints;
 using Vae.Simd.Cli.Experiments;
 using Vae.Simd.Data;
+using Vae.Simd.Model;
 
 namespace Vae.Simd.Cli.Commands;
 
@@ -106,8 +107,7 @@ internal sealed class ReproduceCommand : ICommand
 
     private static int RunIwae(CommandLine options, TextWriter stdout, TextWriter stderr)
     {
-        int k = options.Int("k", 1, 5000);
-        if (k != 1) throw new UsageException($"--k {k}: the IWAE objective (k > 1) is not in this build yet; --k 1 (the VAE) runs.");
+        int k = options.Int("k", 1, ElboOptions.MaxK);
         int stages = options.Int("stages", 1, IwaeSchedule.StageCount);
         int threads = options.Int("threads", 1, 1024);
         ulong seed = (ulong)options.Long("seed", 0);
@@ -118,7 +118,7 @@ internal sealed class ReproduceCommand : ICommand
 
         LoadedData data = DataSources.Load(options.RequiredString("data"), stderr);
         Dataset train = DataSources.Take(data.Train, limit);
-        var settings = new IwaeSettings(k, stages, IwaeSettings.PaperModel(train.Features), IwaeSettings.PaperTrainer(seed, threads), iw, testExamples);
+        var settings = new IwaeSettings(k, stages, IwaeSettings.PaperModel(train.Features), IwaeSettings.PaperTrainer(seed, threads, k), iw, testExamples);
         var trainedOn = new TrainingData(data.Name, data.FileSha256, settings.Trainer.Binarization, train.Count, train.Features);
         stdout.WriteLine($"reproduce iwae k = {k}: {settings.Model} on {data.Train.Source} ({train.Count} examples{(limit is null ? "" : ", a --limit subset: not the paper's setting")}), " +
             string.Create(CultureInfo.InvariantCulture, $"batch 20, Adam eps 1e-4, stages 1–{stages} of 8 ({IwaeSchedule.EndEpoch(stages - 1)} epochs), {threads} threads, in {directory}"));

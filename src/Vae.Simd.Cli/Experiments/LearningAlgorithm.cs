@@ -18,13 +18,14 @@ internal static class LearningAlgorithms
     public static string Name(this LearningAlgorithm algorithm) => algorithm == LearningAlgorithm.Aevb ? "aevb" : "wake-sleep";
 
     /// <summary>Whether this build can train with <paramref name="algorithm"/>.</summary>
-    public static bool Available(LearningAlgorithm algorithm) => algorithm == LearningAlgorithm.Aevb;
+    public static bool Available(LearningAlgorithm algorithm) => Enum.IsDefined(algorithm);
 
     /// <summary>The trainer options that run <paramref name="algorithm"/>.</summary>
     /// <exception cref="NotSupportedException">The algorithm is not in this build.</exception>
     public static TrainerOptions Apply(this LearningAlgorithm algorithm, TrainerOptions options) => algorithm switch
     {
-        LearningAlgorithm.Aevb => options,
-        _ => throw new NotSupportedException($"{algorithm.Name()} is not in this build of the library yet."),
+        LearningAlgorithm.Aevb => options with { Algorithm = TrainingAlgorithm.Aevb },
+        LearningAlgorithm.WakeSleep => options with { Algorithm = TrainingAlgorithm.WakeSleep },
+        _ => throw new NotSupportedException($"unknown algorithm {algorithm}."),
     };
 }
