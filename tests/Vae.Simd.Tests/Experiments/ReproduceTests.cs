@@ -106,10 +106,13 @@ public class ReproduceTests
     public void TheFigureJsonHasAPanelPerSettingWithItsCurvesAndPoints()
     {
         DenseDataset train = Random(300, 784, 7, "train"), test = Random(20, 784, 8, "test");
-        FigureSpec figure = FigureSpec.Figure3([100, 300], [LearningAlgorithm.Aevb], maxSamples: 2000, trialSamples: 200, evalExamples: 5, importanceSamples: 5, threads: 1, seed: 1);
+        FigureSpec figure = FigureSpec.Figure3([100, 300], [LearningAlgorithm.Aevb, LearningAlgorithm.WakeSleep], maxSamples: 2000, trialSamples: 200, evalExamples: 5, importanceSamples: 5, threads: 1, seed: 1);
         figure = figure with { Panels = [.. figure.Panels.Select(p => p with { Runs = [.. p.Runs.Select(r => r with { Model = r.Model with { HiddenSizes = [8] } })] })] };
         string folder = TestData.TempFolder();
-        Assert.True(FigureExperiment.Run(figure, train, test, folder, train: true, TextWriter.Null));
+        var output = new StringWriter();
+        Assert.True(FigureExperiment.Run(figure, train, test, folder, train: true, output));
+        // The comparison with the paper is printed for each panel that has both algorithms.
+        Assert.Equal(2, output.ToString().Split('\n').Count(line => line.Contains("AEVB", StringComparison.Ordinal) && line.Contains("wake-sleep", StringComparison.Ordinal)));
 
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "fig3.json")));
         JsonElement root = json.RootElement;
@@ -118,17 +121,20 @@ public class ReproduceTests
         Assert.Equal([100, 300], panels.Select(p => p.GetProperty("train_examples").GetInt32()));
         foreach (JsonElement panel in panels)
         {
-            JsonElement curve = Assert.Single(panel.GetProperty("curves").EnumerateArray());
-            Assert.Equal("aevb", curve.GetProperty("algorithm").GetString());
+            JsonElement[] curves = [.. panel.GetProperty("curves").EnumerateArray()];
+            Assert.Equal(["aevb", "wake-sleep"], curves.Select(c => c.GetProperty("algorithm").GetString()));
+            foreach (JsonElement curve in curves)
+            {
             Assert.True(curve.GetProperty("complete").GetBoolean());
             Assert.Equal(["samples", "train", "test", "seconds"], curve.GetProperty("points_columns").EnumerateArray().Select(c => c.GetString()));
             JsonElement[] points = [.. curve.GetProperty("points").EnumerateArray()];
             Assert.Equal(2000, points[^1][0].GetInt64());
             Assert.All(points, p => Assert.True(p[2].GetDouble() < 0, "a log-likelihood of binary images is negative"));
             Assert.Contains(curve.GetProperty("step_size").GetDouble(), new[] { 0.01, 0.02, 0.1 });
+            }
         }
         var svg = System.Xml.Linq.XDocument.Load(Path.Combine(folder, "fig3.svg"));
-        Assert.Equal(4, svg.Descendants(System.Xml.Linq.XName.Get("polyline", "http://www.w3.org/2000/svg")).Count());
+        Assert.Equal(8, svg.Descendants(System.Xml.Linq.XName.Get("polyline", "http://www.w3.org/2000/svg")).Count());
         (_, int width, _, int channels) = Vae.Simd.Tests.Pictures.PngDecoder.DecodeAny(File.ReadAllBytes(Path.Combine(folder, "fig3.png")));
         Assert.Equal((720, 3), (width, channels));
     }
@@ -155,6 +161,14 @@ public class ReproduceTests
         Assert.Contains("unknown experiment 'fig9'", stderr.ToString());
         Assert.Equal(2, CommandRunner.Run(["reproduce"], TextWriter.Null, stderr));
         Assert.Contains("say which experiment", stderr.ToString());
+    }
+
+    [Fact]
+    public void TheIwaeSettingsTrainTheBoundOfTheirK()
+    {
+        Assert.Equal((Objective.Elbo, 1), (IwaeSettings.PaperTrainer(1, 1).Elbo.Objective, IwaeSettings.PaperTrainer(1, 1).Elbo.K));
+        Assert.Equal((Objective.Iwae, 5), (IwaeSettings.PaperTrainer(1, 1, k: 5).Elbo.Objective, IwaeSettings.PaperTrainer(1, 1, k: 5).Elbo.K));
+        Assert.Equal(TrainingAlgorithm.WakeSleep, LearningAlgorithm.WakeSleep.Apply(new TrainerOptions()).Algorithm);
     }
 
     [Fact]
