@@ -67,14 +67,16 @@ internal sealed class ReproduceCommand : ICommand
         int[] sizes = which == "fig2" ? Sizes(options, "nz", 1, 10_000) : Sizes(options, "train-sizes", 1, 1_000_000);
         LoadedData data = DataSources.Load(options.RequiredString("data"), stderr);
         Dataset train = DataSources.Take(data.Train, limit);
-        FigureSpec figure = which == "fig2"
-            ? FigureSpec.Figure2(sizes, algorithms, maxSamples, trialSamples, evalExamples, threads, seed, train.Count)
-            : FigureSpec.Figure3([.. sizes.Select(n => Math.Min(n, train.Count)).Distinct()], algorithms, maxSamples, trialSamples, evalExamples, iw, threads, seed);
+        FigureSpec Spec(IReadOnlyList<LearningAlgorithm> those) => which == "fig2"
+            ? FigureSpec.Figure2(sizes, those, maxSamples, trialSamples, evalExamples, threads, seed, train.Count)
+            : FigureSpec.Figure3([.. sizes.Select(n => Math.Min(n, train.Count)).Distinct()], those, maxSamples, trialSamples, evalExamples, iw, threads, seed);
+        FigureSpec figure = Spec(algorithms);
         stdout.WriteLine($"reproduce {which}: {figure.Title}; {PublishedResults.KingmaWellingFigures}");
         using var cancel = new CancellationTokenSource();
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; cancel.Cancel(); });
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
-        bool finished = FigureExperiment.Run(figure, train, data.Test, directory, train: !options.Has("plot-only"), stdout, cancel.Token);
+        bool finished = FigureExperiment.Run(figure, train, data.Test, directory, train: !options.Has("plot-only"), stdout, cancel.Token,
+            drawn: Spec([LearningAlgorithm.Aevb, LearningAlgorithm.WakeSleep]));
         if (cancel.IsCancellationRequested)
         {
             stderr.WriteLine($"interrupted: the runs in {directory} are saved; rerun the same command to continue.");

@@ -16,8 +16,11 @@ internal static class FigureExperiment
     /// <summary>AEVB's colour (the paper draws it red) and wake-sleep's (green).</summary>
     private const string AevbColour = "#d62728", WakeSleepColour = "#2ca02c";
 
-    /// <summary>Trains every run of <paramref name="figure"/> (unless <paramref name="train"/> is false), then writes the figure; false when cancelled.</summary>
-    public static bool Run(FigureSpec figure, Dataset trainSet, Dataset test, string directory, bool train, TextWriter output, CancellationToken cancel = default)
+    /// <summary>
+    /// Trains every run of <paramref name="figure"/> (unless <paramref name="train"/> is false), then writes <paramref name="drawn"/>
+    /// (by default the figure itself; the command draws every algorithm's curves on disk, whichever it trained); false when cancelled.
+    /// </summary>
+    public static bool Run(FigureSpec figure, Dataset trainSet, Dataset test, string directory, bool train, TextWriter output, CancellationToken cancel = default, FigureSpec? drawn = null)
     {
         int evalExamples = figure.Panels.SelectMany(p => p.Runs).Select(r => r.EvalExamples).DefaultIfEmpty(1).Max();
         Dataset testEval = BinarizedSet.Of(test, evalExamples, seed: 0);
@@ -42,7 +45,7 @@ internal static class FigureExperiment
                 }
             }
         }
-        Write(figure, directory, output);
+        Write(drawn ?? figure, directory, output);
         return finished;
     }
 
