@@ -24,6 +24,7 @@ internal static class CommandRunner
         new DataCommand(),
         new BenchCommand(),
         new SelftestCommand(),
+        new ReproduceCommand(),
     ];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

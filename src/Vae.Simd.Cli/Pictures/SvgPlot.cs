@@ -45,6 +45,51 @@ internal static class SvgPlot
         return svg.ToString();
     }
 
+    /// <summary>
+    /// Panels side by side (<paramref name="columns"/> a row) under one title, each with its axes, ticks, legend and title;
+    /// a log x axis is labelled in powers of ten. A note (what the figure does differently from the paper's) goes at the bottom.
+    /// </summary>
+    public static string RenderPanels(string title, IReadOnlyList<PlotPanel> panels, int columns, string note = "")
+    {
+        const int PanelWidth = 360, PanelHeight = 300, PLeft = 60, PRight = 12, PTop = 30, PBottom = 46, Head = 34, Foot = 26;
+        int rows = (panels.Count + columns - 1) / columns;
+        int width = PanelWidth * Math.Min(columns, panels.Count), height = Head + PanelHeight * rows + Foot;
+        static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n<text x=\"{width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">{Escape(title)}</text>\n");
+        for (int i = 0; i < panels.Count; i++)
+        {
+            PlotPanel p = panels[i];
+            double x0 = i % columns * PanelWidth + PLeft, y0 = Head + i / columns * PanelHeight + PTop;
+            double w = PanelWidth - PLeft - PRight, h = PanelHeight - PTop - PBottom;
+            double X(double u) => x0 + u * w;
+            double Y(double v) => y0 + (1 - v) * h;
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"panel\" data-title=\"{Escape(p.Title)}\">\n<text x=\"{F(x0 + w / 2)}\" y=\"{F(y0 - 10)}\" text-anchor=\"middle\" font-size=\"12\">{Escape(p.Title)}</text>\n");
+            foreach ((double at, string label, double value) in p.XTicks())
+                svg.Append($"<line class=\"xtick\" data-value=\"{Exact(value)}\" x1=\"{F(X(at))}\" y1=\"{F(y0)}\" x2=\"{F(X(at))}\" y2=\"{F(y0 + h)}\" stroke=\"#eee\"/><text x=\"{F(X(at))}\" y=\"{F(y0 + h + 16)}\" text-anchor=\"middle\">" +
+                    (p.LogX ? $"10<tspan dy=\"-5\" font-size=\"8\">{label}</tspan>" : label) + "</text>\n");
+            foreach ((double at, string label, double value) in p.YTicks())
+                svg.Append($"<line class=\"ytick\" data-value=\"{Exact(value)}\" x1=\"{F(x0)}\" y1=\"{F(Y(at))}\" x2=\"{F(x0 + w)}\" y2=\"{F(Y(at))}\" stroke=\"#eee\"/><text x=\"{F(x0 - 5)}\" y=\"{F(Y(at) + 4)}\" text-anchor=\"end\">{label}</text>\n");
+            svg.Append($"<rect x=\"{F(x0)}\" y=\"{F(y0)}\" width=\"{F(w)}\" height=\"{F(h)}\" fill=\"none\" stroke=\"#333\"/>\n");
+            svg.Append($"<text x=\"{F(x0 + w / 2)}\" y=\"{F(y0 + h + 34)}\" text-anchor=\"middle\">{Escape(p.XLabel)}</text>\n");
+            svg.Append($"<text transform=\"translate({F(x0 - 46)} {F(y0 + h / 2)}) rotate(-90)\" text-anchor=\"middle\">{Escape(p.YLabel)}</text>\n");
+            for (int s = 0; s < p.Series.Count; s++)
+            {
+                PlotSeries series = p.Series[s];
+                string dash = series.Dashed ? " stroke-dasharray=\"5 3\"" : "";
+                var line = series.Points.Select(q => $"{F(X(p.U(q.X)))},{F(Y(p.V(q.Y)))}");
+                svg.Append($"<polyline class=\"series\" data-name=\"{Escape(series.Name)}\" fill=\"none\" stroke=\"{series.Colour}\" stroke-width=\"1.8\"{dash} points=\"{string.Join(' ', line)}\"/>\n");
+                double ly = y0 + h - 10 - 14 * (p.Series.Count - 1 - s);
+                svg.Append($"<line x1=\"{F(x0 + w - 120)}\" y1=\"{F(ly - 4)}\" x2=\"{F(x0 + w - 100)}\" y2=\"{F(ly - 4)}\" stroke=\"{series.Colour}\" stroke-width=\"1.8\"{dash}/><text x=\"{F(x0 + w - 96)}\" y=\"{F(ly)}\" font-size=\"10\">{Escape(series.Name)}</text>\n");
+            }
+            svg.Append("</g>\n");
+        }
+        if (note.Length > 0) svg.Append(CultureInfo.InvariantCulture, $"<text x=\"8\" y=\"{height - 9}\" font-size=\"10\" fill=\"#555\">{Escape(note)}</text>\n");
+        svg.Append("</svg>\n");
+        return svg.ToString();
+    }
+
     /// <summary>An axis range widened to multiples of a 1-2-5 step, with about five ticks.</summary>
     internal static (double Min, double Max, double Step) NiceRange(double min, double max)
     {

@@ -132,6 +132,7 @@ public static class ModelCheckpoint
         // Written only when they differ from the defaults (AEVB, the ELBO), so such checkpoints stay byte for byte what they were.
         if (o.Elbo.Objective != Objective.Elbo) text = string.Join('\n', text, $"objective={o.Elbo.Objective}", $"k={o.Elbo.K}");
         if (o.Algorithm != TrainingAlgorithm.Aevb) text = string.Join('\n', text, $"algorithm={o.Algorithm}");
+        if (o.AdamEpsilon != TrainerOptions.DefaultAdamEpsilon) text = string.Join('\n', text, FormattableString.Invariant($"adam_epsilon={o.AdamEpsilon:R}"));
         return text;
     }
 
@@ -147,6 +148,7 @@ public static class ModelCheckpoint
                 Optimizer = Enum.Parse<OptimizerKind>(Get(v, "optimizer", source)),
                 LearningRate = float.Parse(Get(v, "lr", source), CultureInfo.InvariantCulture),
                 WeightDecay = float.Parse(Get(v, "weight_decay", source), CultureInfo.InvariantCulture),
+                AdamEpsilon = v.TryGetValue("adam_epsilon", out string? epsilon) ? float.Parse(epsilon, CultureInfo.InvariantCulture) : TrainerOptions.DefaultAdamEpsilon,
                 Seed = ulong.Parse(Get(v, "seed", source), CultureInfo.InvariantCulture),
                 Elbo = new ElboOptions
                 {

@@ -91,12 +91,12 @@ public abstract class Optimizer
         Steps = steps;
     }
 
-    /// <summary>Creates an optimizer of the given kind with the usual defaults for its other settings.</summary>
-    public static Optimizer Create(OptimizerKind kind, int length, float learningRate, float weightDecay) => kind switch
+    /// <summary>Creates an optimizer of the given kind with the usual defaults for its other settings (Adam's ε as given).</summary>
+    public static Optimizer Create(OptimizerKind kind, int length, float learningRate, float weightDecay, float adamEpsilon = TrainerOptions.DefaultAdamEpsilon) => kind switch
     {
         OptimizerKind.Sgd => new SgdMomentum(length, learningRate, weightDecay),
         OptimizerKind.Adagrad => new Adagrad(length, learningRate, weightDecay),
-        OptimizerKind.Adam => new Adam(length, learningRate, weightDecay),
+        OptimizerKind.Adam => new Adam(length, learningRate, weightDecay, epsilon: adamEpsilon),
         _ => throw new ArgumentException($"Unknown optimizer {kind}.", nameof(kind)),
     };
 }

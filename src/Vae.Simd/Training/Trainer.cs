@@ -51,7 +51,7 @@ public sealed class Trainer
         _data = data;
         Options = options;
         int parameters = model.Parameters.Length;
-        Optimizer = Optimizer.Create(options.Optimizer, parameters, options.LearningRate, options.WeightDecay);
+        Optimizer = Optimizer.Create(options.Optimizer, parameters, options.LearningRate, options.WeightDecay, options.AdamEpsilon);
         int maxShards = (Math.Min(options.BatchSize, data.Count) + options.ShardSize - 1) / options.ShardSize;
         _shards = new Shard[maxShards];
         for (int i = 0; i < maxShards; i++) _shards[i] = new Shard(model, options);

@@ -24,6 +24,12 @@ public sealed record TrainerOptions
     /// <summary>The step size.</summary>
     public float LearningRate { get; init; } = 1e-3f;
 
+    /// <summary>ε of Adam's denominator (ignored by the other optimizers); the IWAE paper's runs use 1e-4.</summary>
+    public float AdamEpsilon { get; init; } = DefaultAdamEpsilon;
+
+    /// <summary>The default of <see cref="AdamEpsilon"/>, PyTorch's.</summary>
+    public const float DefaultAdamEpsilon = 1e-8f;
+
     /// <summary>λ of the Gaussian prior on the parameters (L2 weight decay).</summary>
     public float WeightDecay { get; init; }
 
@@ -60,6 +66,7 @@ public sealed record TrainerOptions
         if (ShardSize < 1) throw new ArgumentException($"TrainerOptions: ShardSize must be at least 1; got {ShardSize}.");
         if (Threads < 1) throw new ArgumentException($"TrainerOptions: Threads must be at least 1; got {Threads}.");
         if (!(LearningRate > 0f) || !float.IsFinite(LearningRate)) throw new ArgumentException($"TrainerOptions: LearningRate must be positive; got {LearningRate}.");
+        if (!(AdamEpsilon > 0f) || !float.IsFinite(AdamEpsilon)) throw new ArgumentException($"TrainerOptions: AdamEpsilon must be positive; got {AdamEpsilon}.");
         if (!(WeightDecay >= 0f) || !float.IsFinite(WeightDecay)) throw new ArgumentException($"TrainerOptions: WeightDecay must be ≥ 0; got {WeightDecay}.");
         if (Binarization.Mode == BinarizationMode.Threshold && !(Binarization.Threshold is >= 0f and < 1f))
             throw new ArgumentException($"TrainerOptions: the binarisation threshold must be in [0, 1); got {Binarization.Threshold}.");
