@@ -15,7 +15,7 @@ internal sealed class BenchCommand : ICommand
     public string Name => "bench";
     public string Summary => "Measure GEMM GFLOP/s (bench gemm), training images/s (bench train), encoding speed (bench encode), or train against PyTorch (bench compare).";
 
-    // bench train: the PyTorch-style model unless told otherwise, on synthetic [0,1] data so no download is needed.
+    // bench train: the PyTorch-style model unless told otherwise, on MNIST (or dense synthetic values) as --data says.
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("shape", "MxKxN", "gemm: the product's sizes, op(A) M×K times op(B) K×N.", "128x784x400"),
@@ -26,7 +26,7 @@ internal sealed class BenchCommand : ICommand
         new("batch", "M", "train: minibatch size; encode: images encoded at once (default 1000).", "128"),
         new("hidden", "N", "train: hidden width.", "400"),
         new("steps", "N", "train: timed steps per repetition.", "100"),
-        new("data", "mnist|fashion-mnist|FOLDER", "compare: the IDX data both engines train on.", "mnist"),
+        new("data", "mnist|fashion-mnist|FOLDER|synthetic", "train: the data trained on (synthetic: dense uniform values, no zeros to skip); compare: the IDX data both engines train on.", "mnist"),
         new("epochs", "N", "compare: epochs each engine trains per round.", "1"),
         new("rounds", "N", "compare: rounds, alternating which engine goes first.", "3"),
         new("limit", "N", "compare: train on the first N examples only."),

@@ -2,7 +2,7 @@ namespace Vae.Simd.Autodiff;
 
 /// <summary>
 /// The closed set of differentiable operations. Each has one file in <c>Ops/</c> holding its forward
-/// and its backward side by side; <see cref="Tape{T}.Backward"/> dispatches on this enum in one switch,
+/// and its backward side by side; <see cref="Tape{T}.Backward(Var)"/> dispatches on this enum in one switch,
 /// and <c>Ops/README.md</c> lists every derivative rule in one table.
 /// </summary>
 internal enum OpKind : byte

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Autodiff;
@@ -9,7 +11,7 @@ namespace Vae.Simd.Autodiff;
 /// </summary>
 /// <remarks>
 /// <para>Build a graph with the op methods (<see cref="TapeOps"/>: <c>tape.Linear(x, w, b)</c>,
-/// <c>tape.Tanh(h)</c>, …), each returning a <see cref="Var"/>; call <see cref="Backward"/> on a scalar.
+/// <c>tape.Tanh(h)</c>, …), each returning a <see cref="Var"/>; call <see cref="Backward(Var)"/> on a scalar.
 /// Leaves are parameters bound to external memory (<see cref="Parameter(Memory{T}, Memory{T}, TensorShape)"/>,
 /// whose gradients accumulate with <c>+=</c> into the caller's buffer), inputs without gradient
 /// (<see cref="Input(TensorShape)"/>), or variables with a tape-owned gradient (<see cref="Variable"/>).</para>
@@ -29,6 +31,13 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         public Memory<T> Gradient;
         public bool RequiresGradient;
         public bool OwnsGradient;
+        // The slot whose flag says whether this gradient's memory was written in the current backward pass:
+        // itself, or the slot it is a reshaped view of, or an earlier parameter bound to the same gradient memory.
+        public int GradientRoot;
+        // Set on a root when its gradient holds this pass's contributions (or was cleared); see BeginGradientWrite.
+        public bool GradientWritten;
+        // A parameter gradient that partly overlaps another's: always accumulated into, never overwritten.
+        public bool AccumulateOnly;
     }
 
     private Slot[] _slots = new Slot[32];
@@ -41,7 +50,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>A tape that records gradients (<paramref name="recordGradients"/> true) or only runs forward.</summary>
     public Tape(bool recordGradients = true) => RecordsGradients = recordGradients;
 
-    /// <summary>Whether ops are recorded for <see cref="Backward"/>; false is inference mode.</summary>
+    /// <summary>Whether ops are recorded for <see cref="Backward(Var)"/>; false is inference mode.</summary>
     public bool RecordsGradients { get; }
 
     /// <summary>The number of values recorded since the last <see cref="Reset"/>.</summary>
@@ -59,14 +68,30 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// A parameter whose value lives in <paramref name="value"/> and whose gradient is ADDED to
-    /// <paramref name="gradient"/> by <see cref="Backward"/> (the caller zeroes it when it wants).
+    /// <paramref name="gradient"/> by <see cref="Backward(Var)"/> (the caller zeroes it when it wants).
     /// </summary>
     /// <exception cref="ArgumentException">A buffer's length differs from the shape's.</exception>
     public Var Parameter(Memory<T> value, Memory<T> gradient, TensorShape shape)
     {
         RequireLength(value.Length, shape, "parameter value");
         if (RecordsGradients) RequireLength(gradient.Length, shape, "parameter gradient");
-        return AddSlot(new Slot { Shape = shape, Value = value, Gradient = RecordsGradients ? gradient : default, RequiresGradient = RecordsGradients });
+        if (!RecordsGradients) return AddSlot(new Slot { Shape = shape, Value = value });
+        var slot = new Slot { Shape = shape, Value = value, Gradient = gradient, RequiresGradient = true, GradientRoot = _slotCount, GradientWritten = true };
+        // Parameters bound twice to one gradient buffer share one written-flag; partial overlaps are only ever added to.
+        Span<T> memory = gradient.Span;
+        for (int i = 0; i < _slotCount; i++)
+        {
+            ref Slot other = ref _slots[i];
+            if (!other.RequiresGradient || other.OwnsGradient || !memory.Overlaps(other.Gradient.Span)) continue;
+            if (other.Gradient.Length == gradient.Length && Unsafe.AreSame(ref MemoryMarshal.GetReference(memory), ref MemoryMarshal.GetReference(other.Gradient.Span)))
+                slot.GradientRoot = other.GradientRoot;
+            else
+            {
+                slot.AccumulateOnly = true;
+                _slots[other.GradientRoot].AccumulateOnly = true;
+            }
+        }
+        return AddSlot(slot);
     }
 
     /// <summary>A parameter used without gradient (inference).</summary>
@@ -106,7 +131,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         Slot source = SlotOf(x);
         RequireLength(source.Shape.Length, shape, "reshaped value");
-        return AddSlot(source with { Shape = shape, OwnsGradient = false });
+        return AddSlot(source with { Shape = shape, OwnsGradient = false, GradientRoot = source.GradientRoot });
     }
 
     /// <summary>
@@ -122,13 +147,42 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The value of <paramref name="v"/>.</summary>
     public Span<T> Value(Var v) => SlotOf(v).Value.Span;
 
-    /// <summary>The gradient of the last <see cref="Backward"/> with respect to <paramref name="v"/> (empty if it has none).</summary>
+    /// <summary>The gradient of the last <see cref="Backward(Var)"/> with respect to <paramref name="v"/> (empty if it has none).</summary>
     /// <remarks>
-    /// One exception, for speed: the output of a <c>Linear</c> op with an activation holds, after <see cref="Backward"/>,
+    /// One exception, for speed: the output of a <c>Linear</c> op with an activation holds, after <see cref="Backward(Var)"/>,
     /// the gradient with respect to its pre-activation, dy ⊙ act′(y) — the op's backward turns the buffer into that
     /// in place, because no op reads it afterwards. Use an activation op after a plain <c>Linear</c> to read dy itself.
     /// </remarks>
-    public Span<T> Gradient(Var v) => SlotOf(v).Gradient.Span;
+    public Span<T> Gradient(Var v)
+    {
+        ref Slot slot = ref SlotOf(v);
+        if (slot.RequiresGradient)
+        {
+            // During Backward(loss, ParameterGradients.Overwrite) a parameter gradient nothing wrote yet holds
+            // the caller's old values: an op about to add to it gets it cleared first.
+            ref Slot root = ref _slots[slot.GradientRoot];
+            if (!root.GradientWritten)
+            {
+                root.Gradient.Span.Clear();
+                root.GradientWritten = true;
+            }
+        }
+        return slot.Gradient.Span;
+    }
+
+    /// <summary>
+    /// The gradient of <paramref name="v"/> for an op that writes its whole contribution in one go:
+    /// <paramref name="beta"/> is 0 when nothing has been written to it in this backward pass (the op overwrites
+    /// every element, so no clearing pass is needed) and 1 otherwise (the op adds).
+    /// </summary>
+    internal Span<T> GradientToWrite(Var v, out T beta)
+    {
+        ref Slot slot = ref SlotOf(v);
+        ref Slot root = ref _slots[slot.GradientRoot];
+        beta = root.GradientWritten ? T.One : T.Zero;
+        root.GradientWritten = true;
+        return slot.Gradient.Span;
+    }
 
     /// <summary>The shape of <paramref name="v"/>.</summary>
     public TensorShape Shape(Var v) => SlotOf(v).Shape;
@@ -152,21 +206,51 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     /// <exception cref="InvalidOperationException">The tape is in inference mode.</exception>
     /// <exception cref="ArgumentException">The loss is not a single element.</exception>
-    public void Backward(Var loss)
+    public void Backward(Var loss) => Backward(loss, ParameterGradients.Accumulate);
+
+    /// <summary>
+    /// Back-propagates from the one-element <paramref name="loss"/> (seeded with 1), like <see cref="Backward(Var)"/>;
+    /// with <see cref="ParameterGradients.Overwrite"/> each parameter's gradient buffer is set to this loss's
+    /// gradient (zero for parameters the loss does not depend on) instead of added to, so the caller need not clear it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tape is in inference mode.</exception>
+    /// <exception cref="ArgumentException">The loss is not a single element.</exception>
+    public void Backward(Var loss, ParameterGradients parameterGradients)
     {
         if (!RecordsGradients)
             throw new InvalidOperationException("Backward: this tape runs in inference mode (recordGradients: false) and recorded no gradients.");
         ref Slot lossSlot = ref SlotOf(loss);
         if (lossSlot.Shape.Length != 1)
             throw new ArgumentException($"Backward: the loss must be a single element; {loss} has shape {lossSlot.Shape}.", nameof(loss));
+        bool overwrite = parameterGradients == ParameterGradients.Overwrite;
         for (int i = 0; i < _slotCount; i++)
-            if (_slots[i].OwnsGradient) _slots[i].Gradient.Span.Clear();
-        if (!lossSlot.RequiresGradient) return;
-        lossSlot.Gradient.Span[0] = T.One;
-
-        for (int i = _opCount - 1; i >= 0; i--)
         {
-            BackwardOne(in _ops[i]);
+            ref Slot slot = ref _slots[i];
+            if (slot.OwnsGradient) slot.Gradient.Span.Clear();
+            else if (!slot.RequiresGradient || slot.GradientRoot != i) continue;
+            else if (overwrite && slot.AccumulateOnly) slot.Gradient.Span.Clear();
+            else if (overwrite)
+            {
+                slot.GradientWritten = false;
+                continue;
+            }
+            slot.GradientWritten = true;
+        }
+        if (lossSlot.RequiresGradient)
+        {
+            Gradient(loss)[0] = T.One;
+            for (int i = _opCount - 1; i >= 0; i--)
+                BackwardOne(in _ops[i]);
+        }
+        if (!overwrite) return;
+        for (int i = 0; i < _slotCount; i++)
+        {
+            ref Slot slot = ref _slots[i];
+            if (slot.RequiresGradient && slot.GradientRoot == i && !slot.GradientWritten)
+            {
+                slot.Gradient.Span.Clear();
+                slot.GradientWritten = true;
+            }
         }
     }
 
@@ -219,6 +303,8 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             slot.Gradient = gradients.AsMemory(0, shape.Length);
             slot.RequiresGradient = true;
             slot.OwnsGradient = true;
+            slot.GradientRoot = index;
+            slot.GradientWritten = true;
         }
         _slots[index] = slot;
         _slotCount++;

@@ -59,6 +59,24 @@ internal static class TensorMath<T> where T : unmanaged, IFloatingPointIeee754<T
             for (int c = 0; c < columns; c++) destination[c] += matrix[r * columns + c];
     }
 
+    /// <summary>
+    /// destination[c] = Σ_r matrix[r, c] when <paramref name="beta"/> is 0 (destination is not read), else
+    /// destination[c] += Σ_r matrix[r, c]; either way the rows are added in order, so both give the same bits.
+    /// </summary>
+    public static void ColumnSums(ReadOnlySpan<T> matrix, int rows, int columns, Span<T> destination, T beta)
+    {
+        if (beta != T.Zero || rows == 0)
+        {
+            if (beta == T.Zero) destination.Clear();
+            AddColumnSums(matrix, rows, columns, destination);
+            return;
+        }
+        if (destination.Length != columns || matrix.Length < columns)
+            throw new ArgumentException($"ColumnSums: a {rows} x {columns} matrix of {matrix.Length} elements does not fit a destination of {destination.Length}.");
+        matrix[..columns].CopyTo(destination);
+        AddColumnSums(matrix[columns..], rows - 1, columns, destination);
+    }
+
     /// <summary>destination = x + y.</summary>
     public static void Add(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
     {

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Vae.Simd.Kernels;
 
@@ -14,6 +16,47 @@ public static class Reductions
     /// <summary>The share of elements that are ±0 (0 for an empty span). Exact for spans shorter than 2²⁴ per lane.</summary>
     public static float ZeroFraction(ReadOnlySpan<float> x) =>
         x.IsEmpty ? 0f : ReductionDriver.Sum<IsZeroSummand>(0f, x, x) / x.Length;
+
+    /// <summary>True when no element of <paramref name="x"/> is NaN or infinite.</summary>
+    /// <remarks>
+    /// A bit test, not a sum: the exponent field all ones marks NaN and ±∞. Independent compare-and-or chains
+    /// keep it at memory speed (the training step runs it over every shard's gradient buffer).
+    /// </remarks>
+    public static bool AllFinite(ReadOnlySpan<float> x)
+    {
+        ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(x);
+        ref uint xs = ref MemoryMarshal.GetReference(bits);
+        int n = bits.Length, i = 0;
+        if (KernelPath.Width == LaneWidth.Vector256)
+        {
+            Vector256<uint> mask = Vector256.Create(ExponentBits), bad0 = Vector256<uint>.Zero, bad1 = bad0, bad2 = bad0, bad3 = bad0;
+            for (; i <= n - 32; i += 32)
+            {
+                bad0 |= Vector256.Equals(Vector256.LoadUnsafe(ref xs, (nuint)i) & mask, mask);
+                bad1 |= Vector256.Equals(Vector256.LoadUnsafe(ref xs, (nuint)(i + 8)) & mask, mask);
+                bad2 |= Vector256.Equals(Vector256.LoadUnsafe(ref xs, (nuint)(i + 16)) & mask, mask);
+                bad3 |= Vector256.Equals(Vector256.LoadUnsafe(ref xs, (nuint)(i + 24)) & mask, mask);
+            }
+            if (((bad0 | bad1) | (bad2 | bad3)) != Vector256<uint>.Zero) return false;
+        }
+        else if (KernelPath.Width == LaneWidth.Vector128)
+        {
+            Vector128<uint> mask = Vector128.Create(ExponentBits), bad0 = Vector128<uint>.Zero, bad1 = bad0, bad2 = bad0, bad3 = bad0;
+            for (; i <= n - 16; i += 16)
+            {
+                bad0 |= Vector128.Equals(Vector128.LoadUnsafe(ref xs, (nuint)i) & mask, mask);
+                bad1 |= Vector128.Equals(Vector128.LoadUnsafe(ref xs, (nuint)(i + 4)) & mask, mask);
+                bad2 |= Vector128.Equals(Vector128.LoadUnsafe(ref xs, (nuint)(i + 8)) & mask, mask);
+                bad3 |= Vector128.Equals(Vector128.LoadUnsafe(ref xs, (nuint)(i + 12)) & mask, mask);
+            }
+            if (((bad0 | bad1) | (bad2 | bad3)) != Vector128<uint>.Zero) return false;
+        }
+        for (; i < n; i++)
+            if ((Unsafe.Add(ref xs, i) & ExponentBits) == ExponentBits) return false;
+        return true;
+    }
+
+    private const uint ExponentBits = 0x7F80_0000u;
 
     /// <summary>The largest element (NaN if any element is NaN).</summary>
     /// <exception cref="ArgumentException">The span is empty.</exception>

@@ -33,7 +33,6 @@ internal sealed class Shard
     public void Run(Dataset data, ReadOnlySpan<int> examples, int firstRow, int epoch, long step, float klWeight, int batchSize)
     {
         int rows = examples.Length;
-        Array.Clear(Gradients);
         Var x = _graph.Begin(_tape, _model.ParameterArray, Gradients, rows);
         data.CopyBatch(examples, _tape.Value(x), _options.Binarization, epoch);
         var noise = new NoiseSource(_options.Seed, RandomPurpose.Noise, (ulong)step, examples);
@@ -63,8 +62,9 @@ internal sealed class Shard
         foreach (float e in elbo) sum += e;
         ElboSum = sum;
         Loss = _tape.Scalar(loss);
-        _tape.Backward(loss);
+        // Overwrite: the backward pass sets every gradient (Linear writes dW and db directly), so no clearing pass.
+        _tape.Backward(loss, ParameterGradients.Overwrite);
         // Checked here, on the core that just wrote them, so a bad step is refused before any update.
-        GradientsFinite = float.IsFinite(Reductions.Sum(Gradients));
+        GradientsFinite = Reductions.AllFinite(Gradients);
     }
 }

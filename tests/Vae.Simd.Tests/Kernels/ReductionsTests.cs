@@ -61,6 +61,27 @@ public class ReductionsTests
         return true;
     }
 
+    /// <summary>AllFinite against float.IsFinite at every length to 100 and every position of one NaN, ±∞ (body and tail), among extreme finite values.</summary>
+    [Fact]
+    public void AllFiniteFindsEveryNonFiniteValueAnywhere()
+    {
+        float[] finite = [float.MaxValue, -float.MaxValue, float.Epsilon, -0f, 0f, 1.17549435e-38f, 3.4e38f, -1f, 0.5f];
+        var random = new Random(11);
+        for (int n = 0; n <= 100; n++)
+        {
+            float[] x = Enumerable.Range(0, n).Select(_ => finite[random.Next(finite.Length)]).ToArray();
+            Assert.True(Reductions.AllFinite(x), $"length {n}, all finite");
+            for (int at = 0; at < n; at++)
+                foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00001)) })
+                {
+                    float kept = x[at];
+                    x[at] = bad;
+                    Assert.False(Reductions.AllFinite(x), $"length {n}: {bad} at {at} not found");
+                    x[at] = kept;
+                }
+        }
+    }
+
     [Fact]
     public void MaxPropagatesNaNFromBodyAndTail()
     {

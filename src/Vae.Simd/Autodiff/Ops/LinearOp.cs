@@ -64,11 +64,19 @@ internal static class LinearOp
         TensorMath<T>.ActivationGradientInPlace((Activation)op.Attribute, g, tape.Value(y));
         if (tape.RequiresGradient(x))
             TensorMath<T>.Gemm(Transpose.No, Transpose.No, n, inputs, outputs, T.One, g, outputs, tape.Value(w), inputs, T.One, tape.Gradient(x), inputs);
+        // dW and db are whole products: written over the buffer when this is the first contribution in the pass
+        // (β = 0: no clearing pass and no read of the old values), added to otherwise.
         if (tape.RequiresGradient(w))
-            TensorMath<T>.Gemm(Transpose.Yes, Transpose.No, outputs, inputs, n, T.One, g, outputs, tape.Value(x), inputs, T.One, tape.Gradient(w), inputs,
+        {
+            Span<T> dw = tape.GradientToWrite(w, out T beta);
+            TensorMath<T>.Gemm(Transpose.Yes, Transpose.No, outputs, inputs, n, T.One, g, outputs, tape.Value(x), inputs, beta, dw, inputs,
                 IsSparseData(tape, x) ? SparseOperand.B : SparseOperand.None);
+        }
         if (tape.RequiresGradient(b))
-            TensorMath<T>.AddColumnSums(g, n, outputs, tape.Gradient(b));
+        {
+            Span<T> db = tape.GradientToWrite(b, out T beta);
+            TensorMath<T>.ColumnSums(g, n, outputs, db, beta);
+        }
     }
 }
 
