@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Vae.Simd.Autodiff;
 using Vae.Simd.Data;
 using Vae.Simd.Kernels;
 using Vae.Simd.Model;
@@ -141,6 +142,39 @@ public unsafe class KernelPathTests
             {
                 double m = matrix.Skip(r * columns).Take(columns).Max();
                 Near(m + Math.Log(matrix.Skip(r * columns).Take(columns).Sum(v => Math.Exp(v - m))), lse[r], 1e-6, "log-sum-exp");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The IWAE bound's log-sum-exp gradient, dx = dy·exp(x − y), uses our exp (the BCL's differs between CPUs): the same
+    /// bits at every width, equal to dy times <see cref="VectorMath.Exp"/>, and within 1e-6 of double.
+    /// </summary>
+    [Fact]
+    public void LogSumExpGradientUsesOurExpAtEveryWidth()
+    {
+        foreach (int columns in new[] { 1, 5, 17, 50 })
+        {
+            const int rows = 4;
+            float[] values = Random(rows * columns, 31 * columns, -20, 20), upstream = Random(rows, columns + 3);
+            float[] y = new float[rows];
+            Reductions.RowLogSumExp(values, rows, columns, y);
+            float[] gradient = SameAtEveryWidth($"log-sum-exp gradient n={columns}", () =>
+            {
+                var tape = new Vae.Simd.Autodiff.Tape<float>();
+                var x = tape.Variable(values, Vae.Simd.Tensors.TensorShape.Matrix(rows, columns));
+                var lse = tape.RowLogSumExp(x);
+                var weights = tape.Input(upstream, Vae.Simd.Tensors.TensorShape.Vector(rows));
+                tape.Backward(tape.Sum(tape.Multiply(lse, weights)));
+                return tape.Gradient(x).ToArray();
+            });
+            float[] shifted = new float[rows * columns], exp = new float[rows * columns];
+            for (int i = 0; i < shifted.Length; i++) shifted[i] = values[i] - y[i / columns];
+            VectorMath.Exp(shifted, exp);
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                Assert.Equal(upstream[i / columns] * exp[i], gradient[i]);
+                Near(upstream[i / columns] * Math.Exp(values[i] - (double)y[i / columns]), gradient[i], 1e-6, "log-sum-exp gradient");
             }
         }
     }

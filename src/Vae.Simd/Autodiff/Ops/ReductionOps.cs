@@ -118,6 +118,9 @@ internal static class RowLogSumExpOp
         return max + T.Log(sum);
     }
 
+    private static T Exp<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? (T)(object)Kernels.Transcendentals.Exp(Kernels.Lanes1.Create((float)(object)v)).Value : T.Exp(v);
+
     public static void Backward<T>(Tape<T> tape, in OpRecord op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Var x = new(op.A), y = new(op.Output);
@@ -125,7 +128,9 @@ internal static class RowLogSumExpOp
         int columns = tape.Shape(x).Columns;
         ReadOnlySpan<T> dy = tape.Gradient(y), yv = tape.Value(y), xv = tape.Value(x);
         Span<T> dx = tape.Gradient(x);
-        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i / columns] * T.Exp(xv[i] - yv[i / columns]);
+        // Float uses our exp (the scalar lane of the vector kernel), not the BCL's, whose bits differ between CPUs:
+        // the IWAE gradient then has the same bits everywhere, as its forward does.
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i / columns] * Exp(xv[i] - yv[i / columns]);
     }
 }
 
