@@ -24,6 +24,8 @@ internal static class CompareBenchmark
         int rounds = options.Int("rounds", 1, 100);
         int epochs = options.Int("epochs", 1, 1000);
         int threads = options.Int("threads", 1, 1024);
+        // PyTorch's own thread count may differ: on a small machine its best is not always at our count.
+        int torchThreads = options.Has("torch-threads") ? options.Int("torch-threads", 1, 1024) : threads;
         int batch = options.Int("batch", 1, 1 << 20);
         int hidden = options.Int("hidden", 1, 1 << 16);
         int? limit = options.Has("limit") ? options.Int("limit", 1) : null;
@@ -42,13 +44,14 @@ internal static class CompareBenchmark
                                  "To compare, install it (Debian: apt-get install python3-torch; elsewhere: pip install torch numpy) " +
                                  "or name an interpreter with --python.");
 
-            string[] common = ["--epochs", Text(epochs), "--threads", Text(threads), "--batch", Text(batch), "--hidden", Text(hidden)];
+            string[] common = ["--epochs", Text(epochs), "--batch", Text(batch), "--hidden", Text(hidden)];
             if (limit is int n) common = [.. common, "--limit", Text(n)];
+            string[] ourArguments = [.. common, "--threads", Text(threads)], torchArguments = [.. common, "--threads", Text(torchThreads)];
             var table = new List<(int Round, EngineRun Ours, EngineRun? Theirs)>();
             for (int round = 1; round <= rounds; round++)
             {
-                EngineRun RunOurs() => RunOurEngine(folder, common, Path.Combine(work, "ours"));
-                EngineRun? RunTheirs() => python is null ? null : RunPyTorch(python, script, folder, common);
+                EngineRun RunOurs() => RunOurEngine(folder, ourArguments, Path.Combine(work, "ours"));
+                EngineRun? RunTheirs() => python is null ? null : RunPyTorch(python, script, folder, torchArguments);
                 EngineRun ours;
                 EngineRun? theirs;
                 if (round % 2 == 1) { ours = RunOurs(); theirs = RunTheirs(); }
@@ -56,7 +59,7 @@ internal static class CompareBenchmark
                 table.Add((round, ours, theirs));
                 stderr.WriteLine($"compare: round {round}/{rounds} done");
             }
-            Print(table, epochs, threads, batch, options.Has("json"), stdout);
+            Print(table, epochs, threads, torchThreads, batch, options.Has("json"), stdout);
             return 0;
         }
         finally
@@ -177,7 +180,7 @@ internal static class CompareBenchmark
         source.CopyTo(target);
     }
 
-    private static void Print(List<(int Round, EngineRun Ours, EngineRun? Theirs)> table, int epochs, int threads, int batch, bool asJson, TextWriter stdout)
+    private static void Print(List<(int Round, EngineRun Ours, EngineRun? Theirs)> table, int epochs, int threads, int torchThreads, int batch, bool asJson, TextWriter stdout)
     {
         if (asJson)
         {
@@ -186,7 +189,7 @@ internal static class CompareBenchmark
             {
                 json.WriteStartObject();
                 json.WriteString("benchmark", "compare");
-                json.WriteNumber("epochs", epochs); json.WriteNumber("threads", threads); json.WriteNumber("batch", batch);
+                json.WriteNumber("epochs", epochs); json.WriteNumber("threads", threads); json.WriteNumber("torch_threads", torchThreads); json.WriteNumber("batch", batch);
                 json.WriteStartArray("rounds");
                 foreach ((int round, EngineRun ours, EngineRun? theirs) in table)
                 {
@@ -212,7 +215,7 @@ internal static class CompareBenchmark
             stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
             return;
         }
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"784-400-20 VAE, Adam 1e-3, batch {batch}, {threads} thread(s), {epochs} epoch(s) a round"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"784-400-20 VAE, Adam 1e-3, batch {batch}, {threads} thread(s) (PyTorch: {torchThreads}), {epochs} epoch(s) a round"));
         stdout.WriteLine("round  engine      images/s   test ELBO   peak MB   speedup");
         foreach ((int round, EngineRun ours, EngineRun? theirs) in table)
         {

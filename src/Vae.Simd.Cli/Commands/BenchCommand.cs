@@ -30,6 +30,7 @@ internal sealed class BenchCommand : ICommand
         new("epochs", "N", "compare: epochs each engine trains per round.", "1"),
         new("rounds", "N", "compare: rounds, alternating which engine goes first.", "3"),
         new("limit", "N", "compare: train on the first N examples only."),
+        new("torch-threads", "N", "compare: threads PyTorch uses (default: --threads)."),
         new("python", "PATH", "compare: the Python interpreter with torch (default: python3, then /usr/bin/python3)."),
     ];
 

@@ -59,20 +59,25 @@ public class CompareBenchmarkTests
         string data = SmallIdxFolder();
         // A stand-in for python3 with torch: answers the import probe, then prints the reference's summary line
         // and appends a timestamp, so the test can see when it ran relative to our side.
-        string log = Path.Combine(data, "calls.log"), python = Path.Combine(data, "fake-python");
+        string log = Path.Combine(data, "calls.log"), arguments = Path.Combine(data, "arguments.log"), python = Path.Combine(data, "fake-python");
         File.WriteAllText(python, $$"""
             #!/bin/sh
             if [ "$1" = "-c" ]; then exit 0; fi
             date +%s%N >> '{{log}}'
+            echo "$@" >> '{{arguments}}'
             echo '{"engine": "pytorch", "epoch": 1, "images_per_sec": 1000.0}'
             echo '{"engine": "pytorch", "summary": true, "test_elbo": -200.5, "images_per_sec_median": 1000.0, "peak_rss_mb": 1}'
             """.ReplaceLineEndings("\n"));
         File.SetUnixFileMode(python, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         (int code, string output, string errors) = Run("bench", "compare", "--data", data, "--hidden", "16", "--rounds", "2",
-            "--python", python, "--json");
+            "--threads", "2", "--torch-threads", "1", "--python", python, "--json");
         Assert.True(code == 0, errors);
         using JsonDocument json = JsonDocument.Parse(output);
+        // PyTorch got its own thread count; the table records both.
+        Assert.All(File.ReadAllLines(arguments), line => Assert.Contains("--threads 1 ", line + " "));
+        Assert.Equal(2, json.RootElement.GetProperty("threads").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("torch_threads").GetInt32());
         JsonElement rounds = json.RootElement.GetProperty("rounds");
         Assert.Equal(2, rounds.GetArrayLength());
         var speedups = new List<double>();
