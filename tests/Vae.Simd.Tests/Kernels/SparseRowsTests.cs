@@ -78,6 +78,18 @@ public unsafe class SparseRowsTests
         Assert.Equal([1, 3, 5, 6], steps[..4]);
         Assert.Equal(7, SparseRows.ListSteps(x, steps, skipZeros: false));
         Assert.Equal([0, 1, 2, 3, 4, 5, 6], steps);
+
+        // Longer rows take the packed eight-at-a-time loop where there is one: the same lists.
+        var random = new Random(3);
+        foreach (int length in new[] { 8, 9, 16, 31, 784, 1001 })
+            foreach (double zeros in new[] { 0.0, 0.5, 0.81, 1.0 })
+            {
+                float[] row = Enumerable.Range(0, length).Select(_ => random.NextDouble() < zeros ? (random.Next(2) == 0 ? 0f : -0f) : (float)random.NextDouble() - 0.5f).ToArray();
+                int[] expected = Enumerable.Range(0, length).Where(i => row[i] != 0f).ToArray();
+                int[] listed = new int[length];
+                int count = SparseRows.ListSteps(row, listed, skipZeros: true);
+                Assert.Equal(expected, listed[..count]);
+            }
     }
 
     [Fact]

@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Vae.Simd.Kernels;
 
@@ -35,14 +38,53 @@ internal static unsafe class SparseRows
     public static int ListSteps(ReadOnlySpan<float> x, Span<int> steps, bool skipZeros)
     {
         if (steps.Length < x.Length) throw new ArgumentException($"SparseRows: {steps.Length} step slots for {x.Length} inputs.", nameof(steps));
-        int count = 0;
-        for (int i = 0; i < x.Length; i++)
+        int count = 0, i = 0;
+        if (!skipZeros)
+        {
+            for (; i < x.Length; i++) steps[i] = i;
+            return x.Length;
+        }
+        if (Avx2.IsSupported && x.Length >= 8)
+        {
+            // Eight inputs at a time: the non-zero ones' indices packed to the front by a permutation picked by
+            // their bit mask (a 256-entry table), stored as eight, kept as many as there were non-zeros.
+            fixed (float* px = x)
+            fixed (int* ps = steps, table = s_leftPack)
+            {
+                Vector256<uint> magnitude = Vector256.Create(0x7FFF_FFFFu);
+                Vector256<int> index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), eight = Vector256.Create(8);
+                for (; i + 8 <= x.Length; i += 8, index += eight)
+                {
+                    Vector256<uint> bits = Avx.LoadVector256(px + i).AsUInt32() & magnitude;
+                    uint mask = ~Vector256.Equals(bits, Vector256<uint>.Zero).ExtractMostSignificantBits() & 0xFFu;
+                    Vector256<int> packed = Avx2.PermuteVar8x32(index, Avx.LoadVector256(table + mask * 8));
+                    Avx.Store(ps + count, packed); // count ≤ i, so the eight slots lie inside steps
+                    count += BitOperations.PopCount(mask);
+                }
+            }
+        }
+        for (; i < x.Length; i++)
         {
             steps[count] = i;
             // ±0 has no bits other than the sign; branch-free, as the zero pattern of an image is irregular.
-            count += !skipZeros || (BitConverter.SingleToUInt32Bits(x[i]) & 0x7FFF_FFFFu) != 0 ? 1 : 0;
+            count += (BitConverter.SingleToUInt32Bits(x[i]) & 0x7FFF_FFFFu) != 0 ? 1 : 0;
         }
         return count;
+    }
+
+    /// <summary>For each 8-bit mask, the positions of its set bits in increasing order, then zeros: a left-pack permutation.</summary>
+    private static readonly int[] s_leftPack = BuildLeftPack();
+
+    private static int[] BuildLeftPack()
+    {
+        int[] table = new int[256 * 8];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int n = 0;
+            for (int bit = 0; bit < 8; bit++)
+                if ((mask & (1 << bit)) != 0) table[mask * 8 + n++] = bit;
+        }
+        return table;
     }
 
     /// <summary>
@@ -106,12 +148,23 @@ internal static unsafe class SparseRows
     {
         int w = TV.Count;
         for (; j + 8 * w <= b.N; j += 8 * w)
-            for (int r = 0; r < b.M; r++) Eight<TV>(in b, r, j);
-        for (; j + 4 * w <= b.N; j += 4 * w)
-            for (int r = 0; r < b.M; r++) Four<TV>(in b, r, j);
-        for (; j + w <= b.N; j += w)
-            for (int r = 0; r < b.M; r++) One<TV>(in b, r, j);
-        return j;
+            for (int r = 0; r < b.M; r++) Vectors<TV, Count8>(in b, r, j);
+        // The rest in ONE pass, so that no column waits alone through a latency-bound chain.
+        int vectors = (b.N - j) / w;
+        for (int r = 0; r < b.M && vectors > 0; r++)
+        {
+            switch (vectors)
+            {
+                case 1: Vectors<TV, Count1>(in b, r, j); break;
+                case 2: Vectors<TV, Count2>(in b, r, j); break;
+                case 3: Vectors<TV, Count3>(in b, r, j); break;
+                case 4: Vectors<TV, Count4>(in b, r, j); break;
+                case 5: Vectors<TV, Count5>(in b, r, j); break;
+                case 6: Vectors<TV, Count6>(in b, r, j); break;
+                default: Vectors<TV, Count7>(in b, r, j); break;
+            }
+        }
+        return j + vectors * w;
     }
 
     /// <summary>c + a·b rounded as the GEMM's micro-kernels round it: once where the hardware fuses, else twice.</summary>
@@ -127,63 +180,51 @@ internal static unsafe class SparseRows
         TV.Store(value, ref *y, 0);
     }
 
-    private static void Eight<TV>(in Block b, int r, int j) where TV : struct, ILanes<TV>
+    /// <summary>
+    /// Columns j … j + TN.Count·TV.Count of row r: TN.Count accumulators side by side. TN.Count is a constant
+    /// of each specialisation, so the unused accumulators and their lines compile away.
+    /// </summary>
+    private static void Vectors<TV, TN>(in Block b, int r, int j) where TV : struct, ILanes<TV> where TN : struct, IConstant
     {
         nuint w = (nuint)TV.Count;
         int count = b.Range(r, out int* steps);
         float* x = b.X + (long)r * b.K, wj = b.W + j;
+        long stride = b.N;
         TV c0 = TV.Create(0f), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         for (int t = 0; t < count; t++)
         {
             int i = steps[t];
             TV xi = TV.Create(x[i]);
-            ref float row = ref *(wj + (long)i * b.N);
+            ref float row = ref *(wj + i * stride);
             c0 = MultiplyAdd(xi, TV.Load(ref row, 0), c0);
-            c1 = MultiplyAdd(xi, TV.Load(ref row, w), c1);
-            c2 = MultiplyAdd(xi, TV.Load(ref row, 2 * w), c2);
-            c3 = MultiplyAdd(xi, TV.Load(ref row, 3 * w), c3);
-            c4 = MultiplyAdd(xi, TV.Load(ref row, 4 * w), c4);
-            c5 = MultiplyAdd(xi, TV.Load(ref row, 5 * w), c5);
-            c6 = MultiplyAdd(xi, TV.Load(ref row, 6 * w), c6);
-            c7 = MultiplyAdd(xi, TV.Load(ref row, 7 * w), c7);
+            if (TN.Value > 1) c1 = MultiplyAdd(xi, TV.Load(ref row, w), c1);
+            if (TN.Value > 2) c2 = MultiplyAdd(xi, TV.Load(ref row, 2 * w), c2);
+            if (TN.Value > 3) c3 = MultiplyAdd(xi, TV.Load(ref row, 3 * w), c3);
+            if (TN.Value > 4) c4 = MultiplyAdd(xi, TV.Load(ref row, 4 * w), c4);
+            if (TN.Value > 5) c5 = MultiplyAdd(xi, TV.Load(ref row, 5 * w), c5);
+            if (TN.Value > 6) c6 = MultiplyAdd(xi, TV.Load(ref row, 6 * w), c6);
+            if (TN.Value > 7) c7 = MultiplyAdd(xi, TV.Load(ref row, 7 * w), c7);
         }
         float* y = b.Y + (long)r * b.N + j;
         int s = TV.Count;
-        Finish(in b, y, c0); Finish(in b, y + s, c1); Finish(in b, y + 2 * s, c2); Finish(in b, y + 3 * s, c3);
-        Finish(in b, y + 4 * s, c4); Finish(in b, y + 5 * s, c5); Finish(in b, y + 6 * s, c6); Finish(in b, y + 7 * s, c7);
+        Finish(in b, y, c0);
+        if (TN.Value > 1) Finish(in b, y + s, c1);
+        if (TN.Value > 2) Finish(in b, y + 2 * s, c2);
+        if (TN.Value > 3) Finish(in b, y + 3 * s, c3);
+        if (TN.Value > 4) Finish(in b, y + 4 * s, c4);
+        if (TN.Value > 5) Finish(in b, y + 5 * s, c5);
+        if (TN.Value > 6) Finish(in b, y + 6 * s, c6);
+        if (TN.Value > 7) Finish(in b, y + 7 * s, c7);
     }
 
-    private static void Four<TV>(in Block b, int r, int j) where TV : struct, ILanes<TV>
-    {
-        nuint w = (nuint)TV.Count;
-        int count = b.Range(r, out int* steps);
-        float* x = b.X + (long)r * b.K, wj = b.W + j;
-        TV c0 = TV.Create(0f), c1 = c0, c2 = c0, c3 = c0;
-        for (int t = 0; t < count; t++)
-        {
-            int i = steps[t];
-            TV xi = TV.Create(x[i]);
-            ref float row = ref *(wj + (long)i * b.N);
-            c0 = MultiplyAdd(xi, TV.Load(ref row, 0), c0);
-            c1 = MultiplyAdd(xi, TV.Load(ref row, w), c1);
-            c2 = MultiplyAdd(xi, TV.Load(ref row, 2 * w), c2);
-            c3 = MultiplyAdd(xi, TV.Load(ref row, 3 * w), c3);
-        }
-        float* y = b.Y + (long)r * b.N + j;
-        int s = TV.Count;
-        Finish(in b, y, c0); Finish(in b, y + s, c1); Finish(in b, y + 2 * s, c2); Finish(in b, y + 3 * s, c3);
-    }
-
-    private static void One<TV>(in Block b, int r, int j) where TV : struct, ILanes<TV>
-    {
-        int count = b.Range(r, out int* steps);
-        float* x = b.X + (long)r * b.K, wj = b.W + j;
-        TV c0 = TV.Create(0f);
-        for (int t = 0; t < count; t++)
-        {
-            int i = steps[t];
-            c0 = MultiplyAdd(TV.Create(x[i]), TV.Load(ref *(wj + (long)i * b.N), 0), c0);
-        }
-        Finish(in b, b.Y + (long)r * b.N + j, c0);
-    }
+    /// <summary>A number known to the JIT per specialisation: how many vectors <see cref="Vectors{TV, TN}"/> runs side by side.</summary>
+    private interface IConstant { static abstract int Value { get; } }
+    private struct Count1 : IConstant { public static int Value => 1; }
+    private struct Count2 : IConstant { public static int Value => 2; }
+    private struct Count3 : IConstant { public static int Value => 3; }
+    private struct Count4 : IConstant { public static int Value => 4; }
+    private struct Count5 : IConstant { public static int Value => 5; }
+    private struct Count6 : IConstant { public static int Value => 6; }
+    private struct Count7 : IConstant { public static int Value => 7; }
+    private struct Count8 : IConstant { public static int Value => 8; }
 }
