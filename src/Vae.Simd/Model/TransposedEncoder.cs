@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Vae.Simd.Autodiff;
 using Vae.Simd.Kernels;
 
@@ -36,6 +38,7 @@ internal sealed class TransposedEncoder
     private readonly ParameterLayout _layout;
     private readonly object _gate = new();
     private float[][] _weights = [];
+    private int[] _offsets = [], _strides = [];
     private bool[] _finite = [];
     private long _builtVersion = -1;
 
@@ -57,23 +60,51 @@ internal sealed class TransposedEncoder
         {
             if (_builtVersion == version) return;
             IReadOnlyList<LayerParameters> hidden = _layout.EncoderHidden;
-            if (_weights.Length == 0)
-            {
-                var weights = new float[hidden.Count + 1][];
-                for (int l = 0; l < hidden.Count; l++) weights[l] = new float[hidden[l].Weight.Length];
-                weights[hidden.Count] = new float[2 * _layout.Mean.Weight.Length];
-                _weights = weights;
-                _finite = new bool[weights.Length];
-            }
+            if (_weights.Length == 0) Allocate();
             for (int l = 0; l < hidden.Count; l++)
-                _finite[l] = Transpose(parameters, hidden[l], _weights[l], hidden[l].Outputs, 0);
+                _finite[l] = Transpose(parameters, hidden[l], Weights(l), _strides[l], 0);
             int latent = _layout.Mean.Outputs;
-            _finite[hidden.Count] = Transpose(parameters, _layout.Mean, _weights[hidden.Count], 2 * latent, 0)
-                & Transpose(parameters, _layout.LogVariance, _weights[hidden.Count], 2 * latent, latent);
+            _finite[hidden.Count] = Transpose(parameters, _layout.Mean, Weights(hidden.Count), _strides[hidden.Count], 0)
+                & Transpose(parameters, _layout.LogVariance, Weights(hidden.Count), _strides[hidden.Count], latent);
             Builds++;
             Volatile.Write(ref _builtVersion, version);
         }
     }
+
+    /// <summary>
+    /// One pinned array per copy, its rows starting on 64-byte lines (see <see cref="SparseRows.Multiply"/>): the
+    /// row stride rounded up to 16 floats and the start placed at an aligned offset; pinned (never moved by
+    /// the GC), so the offset stays right. The padding columns stay zero and are never read.
+    /// </summary>
+    private void Allocate()
+    {
+        IReadOnlyList<LayerParameters> hidden = _layout.EncoderHidden;
+        int count = hidden.Count + 1;
+        var weights = new float[count][];
+        int[] offsets = new int[count], strides = new int[count];
+        for (int l = 0; l < count; l++)
+        {
+            int inputs = l < hidden.Count ? hidden[l].Inputs : _layout.Mean.Inputs;
+            int outputs = l < hidden.Count ? hidden[l].Outputs : 2 * _layout.Mean.Outputs;
+            strides[l] = (outputs + 15) / 16 * 16;
+            weights[l] = GC.AllocateArray<float>(checked(inputs * strides[l] + 16), pinned: true);
+            offsets[l] = LineOffset(weights[l]);
+        }
+        _weights = weights;
+        _offsets = offsets;
+        _strides = strides;
+        _finite = new bool[count];
+    }
+
+    /// <summary>The first index of a pinned array at a 64-byte boundary.</summary>
+    private static unsafe int LineOffset(float[] pinned)
+    {
+        long address = (long)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+        return (int)((64 - address % 64) % 64 / sizeof(float));
+    }
+
+    /// <summary>Copy <paramref name="layer"/> (the hidden layers, then both heads).</summary>
+    private Span<float> Weights(int layer) => _weights[layer].AsSpan(_offsets[layer], _weights[layer].Length - 16);
 
     /// <summary>
     /// μ and log σ² [rows × latent] of the rows of <paramref name="x"/> [rows × input], with the copies built by
@@ -123,14 +154,14 @@ internal sealed class TransposedEncoder
         Span<int> steps = indices.Slice(0, m * inputs), counts = indices.Slice(m * inputs, m);
         for (int r = 0; r < m; r++)
             counts[r] = SparseRows.ListSteps(input.Slice(r * inputs, inputs), steps.Slice(r * inputs, inputs), skipZeros: _finite[layer]);
-        SparseRows.Multiply(m, inputs, outputs, input, steps, counts, _weights[layer], output);
+        SparseRows.Multiply(m, inputs, outputs, input, steps, counts, Weights(layer), _strides[layer], output);
     }
 
     /// <summary>
     /// Writes layer W [outputs × inputs] transposed into <paramref name="destination"/> [inputs × <paramref name="stride"/>]
     /// from column <paramref name="column"/> on; returns whether every weight is finite (zero inputs may be skipped then).
     /// </summary>
-    private static bool Transpose(float[] parameters, LayerParameters layer, float[] destination, int stride, int column)
+    private static bool Transpose(float[] parameters, LayerParameters layer, Span<float> destination, int stride, int column)
     {
         ReadOnlySpan<float> w = parameters.AsSpan(layer.Weight.Offset, layer.Weight.Length);
         int outputs = layer.Outputs, inputs = layer.Inputs;

@@ -30,12 +30,13 @@ public unsafe class SparseRowsTests
     public void MatchesTheGemmBitwiseAtEveryWidthAndTheDoubleReference(Case c)
     {
         var random = new Random(c.Seed);
-        float[] x = new float[c.M * c.K], w = new float[c.N * c.K], wt = new float[c.K * c.N];
+        int ldw = c.N + c.Seed % 3; // a padded stride too
+        float[] x = new float[c.M * c.K], w = new float[c.N * c.K], wt = new float[c.K * ldw];
         for (int i = 0; i < x.Length; i++)
             x[i] = random.NextDouble() < c.Zeros ? (random.Next(2) == 0 ? 0f : -0f) : (float)(random.NextDouble() * 2 - 1);
         for (int i = 0; i < w.Length; i++) w[i] = (float)(random.NextDouble() * 2 - 1);
         for (int j = 0; j < c.N; j++)
-            for (int i = 0; i < c.K; i++) wt[i * c.N + j] = w[j * c.K + i];
+            for (int i = 0; i < c.K; i++) wt[i * ldw + j] = w[j * c.K + i];
 
         // The blocked GEMM, C = X·Wᵀ with W in its stored layout (what Linear runs for a batch).
         float[] gemm = new float[c.M * c.N], portable = new float[c.M * c.N];
@@ -48,12 +49,12 @@ public unsafe class SparseRowsTests
 
         foreach (LaneWidth width in Widths())
         {
-            float[] y = Run(x, wt, c, width, skipZeros: true);
+            float[] y = Run(x, wt, ldw, c, width, skipZeros: true);
             AssertBitwiseEqual(gemm, y, $"sparse rows at {width}", c);
-            AssertBitwiseEqual(gemm, Run(x, wt, c, width, skipZeros: false), $"all rows listed at {width}", c);
+            AssertBitwiseEqual(gemm, Run(x, wt, ldw, c, width, skipZeros: false), $"all rows listed at {width}", c);
         }
 
-        float[] result = Run(x, wt, c, LaneWidth.Vector256, skipZeros: true);
+        float[] result = Run(x, wt, ldw, c, LaneWidth.Vector256, skipZeros: true);
         for (int r = 0; r < c.M; r++)
             for (int j = 0; j < c.N; j++)
             {
@@ -95,18 +96,18 @@ public unsafe class SparseRowsTests
     [Fact]
     public void BuffersThatDoNotFitAreRefused()
     {
-        var e = Assert.Throws<ArgumentException>(() => SparseRows.Multiply(2, 3, 4, new float[6], new int[6], new int[2], new float[11], new float[8]));
+        var e = Assert.Throws<ArgumentException>(() => SparseRows.Multiply(2, 3, 4, new float[6], new int[6], new int[2], new float[11], 4, new float[8]));
         Assert.Contains("2 rows x 3 inputs x 4 outputs", e.Message);
     }
 
-    private static float[] Run(float[] x, float[] wt, Case c, LaneWidth width, bool skipZeros)
+    private static float[] Run(float[] x, float[] wt, int ldw, Case c, LaneWidth width, bool skipZeros)
     {
         int[] steps = new int[c.M * c.K], counts = new int[c.M];
         for (int r = 0; r < c.M; r++) counts[r] = SparseRows.ListSteps(x.AsSpan(r * c.K, c.K), steps.AsSpan(r * c.K, c.K), skipZeros);
         float[] y = Enumerable.Repeat(float.NaN, c.M * c.N).ToArray(); // overwritten, never read
         LaneWidth saved = KernelPath.Limit;
         KernelPath.Limit = width;
-        try { SparseRows.Multiply(c.M, c.K, c.N, x, steps, counts, wt, y); }
+        try { SparseRows.Multiply(c.M, c.K, c.N, x, steps, counts, wt, ldw, y); }
         finally { KernelPath.Limit = saved; }
         return y;
     }
