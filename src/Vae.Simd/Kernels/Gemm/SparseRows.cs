@@ -26,7 +26,8 @@ namespace Vae.Simd.Kernels;
 /// <para>
 /// Speed: the chain of one column is a dependency chain (an FMA's latency a step), so a call runs eight
 /// vectors of columns at once (sixty-four on AVX2), and, over many rows, each block of columns for all the
-/// rows before the next, so that block of Wᵀ (k × 64 floats, 200 KB for k = 784) stays in L2.
+/// rows before the next, meant to keep that block of Wᵀ (k × 64 floats, 200 KB for k = 784) in L2 (no gain was
+/// measurable for MNIST-like rows: their time is in fetching the weight rows, bench/RESULTS.md).
 /// </para>
 /// </remarks>
 internal static unsafe class SparseRows
