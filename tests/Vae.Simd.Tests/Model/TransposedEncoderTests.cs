@@ -130,6 +130,29 @@ public class TransposedEncoderTests
     }
 
     /// <summary>
+    /// Reading <see cref="VariationalAutoencoder.Parameters"/> without writing (saving a checkpoint, say) while
+    /// other threads encode: the rebuilds it triggers rewrite the copies with the same values, so every
+    /// concurrent Encode still gives the same bits.
+    /// </summary>
+    [Fact]
+    public void ReadersOfParametersDoNotDisturbConcurrentEncodes()
+    {
+        using var model = new VariationalAutoencoder(new VaeConfig { InputSize = 200, HiddenSizes = [64], LatentSize = 5 }, 3);
+        float[] x = Images(4, 200, 0.81, new Random(5)), expected = new float[20];
+        model.Encode(x, expected, new float[20]);
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
+        {
+            float[] mean = new float[20], logVariance = new float[20];
+            for (int i = 0; i < 300; i++)
+            {
+                if (worker == 0) { _ = model.Parameters.Length; continue; }
+                model.Encode(x, mean, logVariance);
+                AssertBitwiseEqual(expected, mean, $"worker {worker}, call {i}");
+            }
+        });
+    }
+
+    /// <summary>
     /// The documented limit, and proof that <see cref="AssertCurrent"/> has power: a span read BEFORE an
     /// Encode call and written after it is not seen (the version moved when it was read, not when written).
     /// </summary>
