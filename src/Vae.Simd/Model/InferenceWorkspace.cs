@@ -8,10 +8,12 @@ internal sealed class InferenceWorkspace
     private readonly float[] _parameters;
     private readonly Tape<float> _tape = new(recordGradients: false);
     private readonly float[][] _buffers = [[], []];
+    private int[] _indices = [];
 
-    public InferenceWorkspace(VariationalAutoencoder model)
+    /// <summary>A workspace reading <paramref name="parameters"/>, the model's buffer (passed in: reading <see cref="VariationalAutoencoder.ParameterArray"/> would count as a change).</summary>
+    public InferenceWorkspace(VariationalAutoencoder model, float[] parameters)
     {
-        _parameters = model.ParameterArray;
+        _parameters = parameters;
         Graph = new VaeGraph<float>(model.Config, model.Layout);
     }
 
@@ -27,5 +29,12 @@ internal sealed class InferenceWorkspace
     {
         if (_buffers[index].Length < length) _buffers[index] = new float[length];
         return _buffers[index].AsSpan(0, length);
+    }
+
+    /// <summary>Scratch integers (step lists) of at least <paramref name="length"/>.</summary>
+    public Span<int> Indices(int length)
+    {
+        if (_indices.Length < length) _indices = new int[length];
+        return _indices.AsSpan(0, length);
     }
 }

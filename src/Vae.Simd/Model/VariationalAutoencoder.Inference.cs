@@ -8,7 +8,25 @@ namespace Vae.Simd.Model;
 public sealed partial class VariationalAutoencoder
 {
     /// <summary>q(z|x) for each row of <paramref name="x"/> [n × input]: its mean and log variance [n × latent].</summary>
+    /// <remarks>
+    /// Runs on transposed copies of the encoder's weights and skips exact-zero inputs (an MNIST image reads a
+    /// fifth of the first layer), with the bits of the dense batch product. The first call after the
+    /// parameters may have changed (see <see cref="Parameters"/>) rebuilds the copies.
+    /// </remarks>
     public void Encode(ReadOnlySpan<float> x, Span<float> mean, Span<float> logVariance)
+    {
+        int n = Rows(x, InputSize, nameof(x));
+        RequireLength(mean, n * LatentSize, nameof(mean));
+        RequireLength(logVariance, n * LatentSize, nameof(logVariance));
+        InferenceWorkspace w = Workspace(); // first: it throws if the model is disposed
+        CurrentTransposedEncoder().Encode(x, n, _parameters, mean, logVariance, w);
+    }
+
+    /// <summary>
+    /// <see cref="Encode"/> through the graph's <c>Linear</c> ops instead of the transposed copies: the same bits
+    /// for batches of three rows or more (one or two rows take the GEMM's dot-product path), for tests and benchmarks.
+    /// </summary>
+    internal void EncodeThroughGraph(ReadOnlySpan<float> x, Span<float> mean, Span<float> logVariance)
     {
         int n = Rows(x, InputSize, nameof(x));
         RequireLength(mean, n * LatentSize, nameof(mean));

@@ -19,6 +19,8 @@ public sealed partial class VariationalAutoencoder : IDisposable
 {
     private readonly float[] _parameters;
     private readonly ThreadLocal<InferenceWorkspace> _workspaces;
+    private readonly TransposedEncoder _transposedEncoder;
+    private long _parameterVersion;
     private bool _disposed;
 
     /// <summary>A new model with weights initialised from <paramref name="seed"/> (biases zero).</summary>
@@ -45,7 +47,8 @@ public sealed partial class VariationalAutoencoder : IDisposable
             if (bad >= 0) throw new ArgumentException($"Parameter {bad} is {parameters[bad]}; every parameter must be finite.", nameof(parameters));
         }
         _parameters = parameters;
-        _workspaces = new ThreadLocal<InferenceWorkspace>(() => new InferenceWorkspace(this));
+        _workspaces = new ThreadLocal<InferenceWorkspace>(() => new InferenceWorkspace(this, parameters));
+        _transposedEncoder = new TransposedEncoder(config, Layout);
     }
 
     /// <summary>The architecture.</summary>
@@ -55,9 +58,42 @@ public sealed partial class VariationalAutoencoder : IDisposable
     public ParameterLayout Layout { get; }
 
     /// <summary>Every parameter, in <see cref="Layout"/> order. Writable: trainers update it in place.</summary>
-    public Span<float> Parameters => _parameters;
+    /// <remarks>
+    /// Inference keeps transposed copies of the encoder's weights (<see cref="Encode"/>). Each read of this
+    /// property counts as a possible change, and the next inference call rebuilds the copies; so write
+    /// through a span read after your last inference call (read the property again after calling
+    /// <see cref="Encode"/> and before writing), as every span read in one statement does.
+    /// </remarks>
+    public Span<float> Parameters
+    {
+        get
+        {
+            ParametersMayChange();
+            return _parameters;
+        }
+    }
 
-    internal float[] ParameterArray => _parameters;
+    /// <summary>The parameter buffer, for the trainer and optimizer that write it: counts as a possible change, like <see cref="Parameters"/>.</summary>
+    internal float[] ParameterArray
+    {
+        get
+        {
+            ParametersMayChange();
+            return _parameters;
+        }
+    }
+
+    /// <summary>How many writable views of the parameters were handed out: the transposed copies are current while it stands still.</summary>
+    internal long ParameterVersion => Interlocked.Read(ref _parameterVersion);
+
+    /// <summary>The encoder's transposed copies, current with the parameters.</summary>
+    internal TransposedEncoder CurrentTransposedEncoder()
+    {
+        _transposedEncoder.Refresh(_parameters, ParameterVersion);
+        return _transposedEncoder;
+    }
+
+    private void ParametersMayChange() => Interlocked.Increment(ref _parameterVersion);
 
     /// <summary>Dimensions of x.</summary>
     public int InputSize => Config.InputSize;
@@ -69,6 +105,7 @@ public sealed partial class VariationalAutoencoder : IDisposable
     public void Initialize(ulong seed)
     {
         ThrowIfDisposed();
+        ParametersMayChange();
         IReadOnlyList<ParameterSlice> slices = Layout.Slices;
         for (int i = 0; i < slices.Count; i++)
         {
