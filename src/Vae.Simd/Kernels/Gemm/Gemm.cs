@@ -69,14 +69,26 @@ public static unsafe class Gemm
                 return;
             }
             int threads = ChooseThreads(m, n, k, maxThreads);
-            if (threads == 1)
-            {
-                Compute(transA, transB, 0, m, 0, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, sparse: sparse);
-                return;
-            }
-            var job = new SlabJob(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, sparse);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+            if (TransposedProduct.Pays(m, n, sparse))
+                // Cᵀ = op(B)ᵀ·op(A)ᵀ: the same products in the same k order, with the short side of C as rows.
+                Run(TransposedProduct.Flip(transB), TransposedProduct.Flip(transA), n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc, threads, sparse, transposedC: true);
+            else
+                Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, sparse, transposedC: false);
         }
+    }
+
+    /// <summary>The blocked product on one thread or in slabs; with <paramref name="transposedC"/>, m×n is the shape of Cᵀ.</summary>
+    private static void Run(
+        Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, SparseOperand sparse, bool transposedC)
+    {
+        if (threads == 1)
+        {
+            Compute(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
+            return;
+        }
+        var job = new SlabJob(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, sparse, transposedC);
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
     }
 
     /// <summary>Runs the blocked algorithm for rows [i0, i1) and columns [j0, j1) of C.</summary>
@@ -87,7 +99,8 @@ public static unsafe class Gemm
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Compute(
         Transpose transA, Transpose transB, int i0, int i1, int j0, int j1, int k,
-        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false, SparseOperand sparse = SparseOperand.None)
+        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false, SparseOperand sparse = SparseOperand.None,
+        bool transposedC = false)
     {
         const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
         GemmWorkspace workspace = GemmWorkspace.Current;
@@ -127,7 +140,7 @@ public static unsafe class Gemm
                         for (int ir = 0; ir < mc; ir += MR)
                         {
                             int rows = Math.Min(MR, mc - ir);
-                            float* tileC = c + (long)(ic + ir) * ldc + jc + jr;
+                            float* tileC = transposedC ? c + (long)(jc + jr) * ldc + ic + ir : c + (long)(ic + ir) * ldc + jc + jr;
                             int* steps = skipA ? stepsA + ir / MR * kc : skipB ? stepsB + jr / NR * kc : null;
                             int count = skipA ? countsA[ir / MR] : skipB ? countsB[jr / NR] : kc;
                             if (steps != null && ZeroSteps.WorthSkipping(count, kc))
@@ -141,7 +154,8 @@ public static unsafe class Gemm
                             else if (kernel == MicroKernel.Avx) MicroKernelAvx.Compute<MicroKernelAvx.WithoutFma>(kc, packedA + ir * kc, panelB, tile);
                             else if (kernel == MicroKernel.Vector128) MicroKernelVector128.Compute(kc, packedA + ir * kc, panelB, tile);
                             else MicroKernelScalar.Compute(kc, packedA + ir * kc, panelB, tile);
-                            TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta, width);
+                            if (transposedC) TileWriter.WriteTransposed(tile, tileC, ldc, rows, columns, alpha, blockBeta, width);
+                            else TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta, width);
                         }
                     }
                 }
@@ -196,7 +210,7 @@ public static unsafe class Gemm
     /// <summary>One slab of C per task; slabs are whole micro-tiles so no two tasks write the same cache line of a tile.</summary>
     private sealed class SlabJob(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs, SparseOperand sparse)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs, SparseOperand sparse, bool transposedC)
     {
         private readonly bool _byColumns = n / GemmBlocking.NR >= slabs * 2 || n >= m;
 
@@ -205,12 +219,12 @@ public static unsafe class Gemm
             if (_byColumns)
             {
                 (int start, int end) = Range(n, GemmBlocking.NR, slab);
-                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse);
+                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
             }
             else
             {
                 (int start, int end) = Range(m, GemmBlocking.MR, slab);
-                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse);
+                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
             }
         }
 
