@@ -59,6 +59,22 @@ public unsafe class TransposedProductTests
     }
 
     [Fact]
+    public void TransposedEvaluationInSlabsHasTheOneThreadBits()
+    {
+        // Big enough (2·4001·40·400 ≈ 128 MFLOP) for slabs on two threads, which then split Cᵀ's long side.
+        const int M = 4001, N = 40, K = 400;
+        var random = new Random(5);
+        float[] a = GemmTests.Filled(random, M * K), b = GemmTests.Filled(random, N * K);
+        float[] one = new float[M * N], two = new float[M * N];
+        Gemm.Multiply(Transpose.No, Transpose.Yes, M, N, K, 1f, a, K, b, K, 0f, one, N, maxThreads: 1);
+        Gemm.Multiply(Transpose.No, Transpose.Yes, M, N, K, 1f, a, K, b, K, 0f, two, N, maxThreads: 2);
+        Assert.Equal(one, two);
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pd = two)
+            Gemm.Compute(Transpose.No, Transpose.Yes, 0, M, 0, N, K, 1f, pa, K, pb, K, 0f, pd, N);
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
     public void WideOrSparseProductsAreComputedDirectly()
     {
         Assert.True(TransposedProduct.Pays(128, 40, SparseOperand.None));

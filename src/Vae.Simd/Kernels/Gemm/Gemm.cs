@@ -112,6 +112,8 @@ public static unsafe class Gemm
         // The micro-kernel is chosen once per call; all three give the same bits on a machine (see KernelPath.HasFma).
         LaneWidth width = KernelPath.Width;
         MicroKernel kernel = KernelPath.GemmKernel;
+        // Element (i, j) of the product is at c[i·ldc + j], or at c[j·ldc + i] when it is Cᵀ's (TransposedProduct).
+        long rowStride = transposedC ? 1 : ldc, columnStride = transposedC ? ldc : 1;
         if (portable && kernel is MicroKernel.Avx or MicroKernel.AvxFma) kernel = width >= LaneWidth.Vector128 ? MicroKernel.Vector128 : MicroKernel.Scalar;
 
         for (int jc = j0; jc < j1; jc += GemmBlocking.NC)
@@ -129,7 +131,7 @@ public static unsafe class Gemm
                 for (int ic = i0; ic < i1; ic += GemmBlocking.MC)
                 {
                     int mc = Math.Min(GemmBlocking.MC, i1 - ic);
-                    Packing.PackA(transA, a, lda, ic, mc, pc, kc, packedA);
+                    Packing.PackA(transA, a, lda, ic, mc, pc, kc, packedA, width);
                     int panelsA = (mc + MR - 1) / MR;
                     if (skipA) ZeroSteps.List(packedA, panelsA, kc, MR, stepsA, countsA);
                     bool skipB = sparse == SparseOperand.B && ZeroSteps.AllFinite(packedA, panelsA * MR * kc);
@@ -140,7 +142,7 @@ public static unsafe class Gemm
                         for (int ir = 0; ir < mc; ir += MR)
                         {
                             int rows = Math.Min(MR, mc - ir);
-                            float* tileC = transposedC ? c + (long)(jc + jr) * ldc + ic + ir : c + (long)(ic + ir) * ldc + jc + jr;
+                            float* tileC = c + (ic + ir) * rowStride + (jc + jr) * columnStride;
                             int* steps = skipA ? stepsA + ir / MR * kc : skipB ? stepsB + jr / NR * kc : null;
                             int count = skipA ? countsA[ir / MR] : skipB ? countsB[jr / NR] : kc;
                             if (steps != null && ZeroSteps.WorthSkipping(count, kc))
@@ -154,8 +156,7 @@ public static unsafe class Gemm
                             else if (kernel == MicroKernel.Avx) MicroKernelAvx.Compute<MicroKernelAvx.WithoutFma>(kc, packedA + ir * kc, panelB, tile);
                             else if (kernel == MicroKernel.Vector128) MicroKernelVector128.Compute(kc, packedA + ir * kc, panelB, tile);
                             else MicroKernelScalar.Compute(kc, packedA + ir * kc, panelB, tile);
-                            if (transposedC) TileWriter.WriteTransposed(tile, tileC, ldc, rows, columns, alpha, blockBeta, width);
-                            else TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta, width);
+                            TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta, width, transposedC);
                         }
                     }
                 }
@@ -164,17 +165,25 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// Threads worth using: one per ~2 MFLOP of work at most, and never more slabs than there are
-    /// micro-tiles to share.
+    /// Threads worth using: one per <see cref="FlopsPerThread"/> of work at most, and never more slabs than
+    /// there are micro-tiles to share.
     /// </summary>
     private static int ChooseThreads(int m, int n, int k, int maxThreads)
     {
         if (maxThreads <= 1) return 1;
         double flops = 2.0 * m * n * k;
-        int byWork = (int)Math.Max(1, flops / 2e6);
+        int byWork = (int)Math.Max(1, flops / FlopsPerThread);
         int bySlabs = Math.Max(n / (2 * GemmBlocking.NR), m / (2 * GemmBlocking.MR));
         return Math.Max(1, Math.Min(maxThreads, Math.Min(byWork, Math.Max(1, bySlabs))));
     }
+
+    /// <summary>
+    /// Work a second thread must get before it pays. Measured with <c>vae bench gemm --threads 1|2</c> on 2 vCPU
+    /// AMD EPYC (bench/RESULTS.md, "Small GEMM shapes"): two threads were slower than one at every product up
+    /// to 52 MFLOP (0.56× at 128x400x40, 0.67–0.88× at 26–52 MFLOP) and faster at 128x784x400 (80 MFLOP, 1.6×);
+    /// waking a pool thread and sharing the packed blocks costs more than half of a small product.
+    /// </summary>
+    internal const double FlopsPerThread = 32e6;
 
     private static void ScaleC(float* c, int ldc, int m, int n, float beta)
     {

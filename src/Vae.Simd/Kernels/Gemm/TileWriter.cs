@@ -1,11 +1,15 @@
 namespace Vae.Simd.Kernels;
 
-/// <summary>Writes a computed 6 × 16 tile into C: C = α·tile + β·C over the part of the tile inside C (β = 0 does not read C).</summary>
+/// <summary>
+/// Writes a computed 6 × 16 tile into C: C = α·tile + β·C over the part of the tile inside C (β = 0 does not read C),
+/// or into Cᵀ's place when the GEMM computes the transposed product (<see cref="TransposedProduct"/>).
+/// </summary>
 internal static unsafe class TileWriter
 {
-    public static void Write(float* tile, float* c, int ldc, int rows, int columns, float alpha, float beta, LaneWidth width)
+    public static void Write(float* tile, float* c, int ldc, int rows, int columns, float alpha, float beta, LaneWidth width, bool transposed)
     {
-        if (columns == GemmBlocking.NR && width == LaneWidth.Vector256) Rows<Lanes8>(tile, c, ldc, rows, columns, alpha, beta);
+        if (transposed) WriteTransposed(tile, c, ldc, rows, columns, alpha, beta, width);
+        else if (columns == GemmBlocking.NR && width == LaneWidth.Vector256) Rows<Lanes8>(tile, c, ldc, rows, columns, alpha, beta);
         else if (columns == GemmBlocking.NR && width == LaneWidth.Vector128) Rows<Lanes4>(tile, c, ldc, rows, columns, alpha, beta);
         else Rows<Lanes1>(tile, c, ldc, rows, columns, alpha, beta);
     }
@@ -16,7 +20,7 @@ internal static unsafe class TileWriter
     /// first transposed in registers into <paramref name="tile"/>'s second half (see <see cref="GemmWorkspace.Tile"/>),
     /// so each row of C is written with one 4-lane store and scalars — the same unfused formula lane by lane.
     /// </summary>
-    public static void WriteTransposed(float* tile, float* c, int ldc, int rows, int columns, float alpha, float beta, LaneWidth width)
+    private static void WriteTransposed(float* tile, float* c, int ldc, int rows, int columns, float alpha, float beta, LaneWidth width)
     {
         const int Transposed = GemmBlocking.MR + 2; // row stride of the transposed tile: the 8×8 transpose writes 8 lanes
         if (width == LaneWidth.Vector256)
@@ -50,10 +54,19 @@ internal static unsafe class TileWriter
     // α·t + β·c, unfused on every path, so edge tiles (one lane at a time) match whole ones.
     private static void Rows<TV>(float* tile, float* c, int ldc, int rows, int columns, float alpha, float beta) where TV : struct, ILanes<TV>
     {
+        TV va = TV.Create(alpha), vb = TV.Create(beta);
         for (int r = 0; r < rows; r++, c += ldc, tile += GemmBlocking.NR)
-            for (int j = 0; j + TV.Count <= columns; j += TV.Count) Combine<TV>(tile + j, c + j, alpha, beta);
+        {
+            for (int j = 0; j + TV.Count <= columns; j += TV.Count)
+            {
+                TV value = TV.Load(ref tile[j], 0) * va;
+                if (beta != 0f) value += TV.Load(ref c[j], 0) * vb;
+                TV.Store(value, ref c[j], 0);
+            }
+        }
     }
 
+    /// <summary>The same formula as <see cref="Rows{TV}"/> on one vector of a transposed tile.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Combine<TV>(float* t, float* c, float alpha, float beta) where TV : struct, ILanes<TV>
     {
