@@ -14,6 +14,8 @@ namespace Vae.Simd.Kernels;
 /// SIMD), chosen once per call. Results do not depend on the thread count:
 /// every element of C is computed by one thread with the same blocking along k. Products of one or two
 /// rows with B transposed (single-image inference) take <see cref="SmallRows"/>: dot products, no packing.
+/// Products with few columns (the latent heads' 128 × 40) are computed as Cᵀ = op(B)ᵀ·op(A)ᵀ, with the
+/// same bits (<see cref="TransposedProduct"/>).
 /// </remarks>
 public static unsafe class Gemm
 {
@@ -91,7 +93,10 @@ public static unsafe class Gemm
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
     }
 
-    /// <summary>Runs the blocked algorithm for rows [i0, i1) and columns [j0, j1) of C.</summary>
+    /// <summary>
+    /// Runs the blocked algorithm for rows [i0, i1) and columns [j0, j1) of C, or, with <paramref name="transposedC"/>,
+    /// of Cᵀ (op(A) is then the caller's op(B)ᵀ, op(B) its op(A)ᵀ, and element (i, j) is written to c[j·ldc + i]).
+    /// </summary>
     /// <remarks>
     /// Compiled fully optimised from the first call: one call of a large product runs for milliseconds,
     /// long enough that the JIT would otherwise replace it on the stack with less optimised code.
@@ -178,10 +183,11 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// Work a second thread must get before it pays. Measured with <c>vae bench gemm --threads 1|2</c> on 2 vCPU
-    /// AMD EPYC (bench/RESULTS.md, "Small GEMM shapes"): two threads were slower than one at every product up
-    /// to 52 MFLOP (0.56× at 128x400x40, 0.67–0.88× at 26–52 MFLOP) and faster at 128x784x400 (80 MFLOP, 1.6×);
-    /// waking a pool thread and sharing the packed blocks costs more than half of a small product.
+    /// Work each thread must get (two threads from 64 MFLOP): below that, a second thread does not pay. Measured with <c>vae bench gemm --threads 1|2</c> on 2 vCPU
+    /// AMD EPYC shared with other jobs (bench/RESULTS.md, "Small GEMM shapes"): two threads were slower than one
+    /// at every product up to 52 MFLOP in every run (0.56× at 128x400x40, 0.57–0.88× at 13–52 MFLOP); at
+    /// 80 MFLOP (128x784x400) 1.6× in one run and 0.87–0.97× in others, as the host's load allowed; at
+    /// 1024³ 1.9×. Waking a pool thread and packing A twice costs more than half of a small product.
     /// </summary>
     internal const double FlopsPerThread = 32e6;
 
