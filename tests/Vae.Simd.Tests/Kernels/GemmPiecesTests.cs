@@ -38,20 +38,26 @@ public unsafe class GemmPiecesTests
         float OpA(int i, int p) => trans == Transpose.No ? a[i * lda + p] : a[p * lda + i];
 
         int panels = (mc + MR - 1) / MR, packedLength = panels * MR * kc;
-        float[] packed = new float[packedLength + 64];
-        Array.Fill(packed, float.NaN);
-        fixed (float* pa = a) fixed (float* pp = packed)
-            Packing.PackA(trans, pa, lda, i0, mc, p0, kc, pp);
+        // Every width this machine has: the Vector256 register transposes, the Vector128 copies and the scalar path.
+        foreach (LaneWidth width in new[] { LaneWidth.Scalar, LaneWidth.Vector128, LaneWidth.Vector256 })
+        {
+            if (width == LaneWidth.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) continue;
+            if (width == LaneWidth.Vector128 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) continue;
+            float[] packed = new float[packedLength + 64];
+            Array.Fill(packed, float.NaN);
+            fixed (float* pa = a) fixed (float* pp = packed)
+                Packing.PackA(trans, pa, lda, i0, mc, p0, kc, pp, width);
 
-        for (int panel = 0; panel < panels; panel++)
-            for (int p = 0; p < kc; p++)
-                for (int r = 0; r < MR; r++)
-                {
-                    int i = panel * MR + r;
-                    float expected = i < mc ? OpA(i0 + i, p0 + p) : 0f;
-                    Assert.True(expected.Equals(packed[panel * MR * kc + p * MR + r]), $"panel {panel} p {p} r {r}: {packed[panel * MR * kc + p * MR + r]} vs {expected}");
-                }
-        Assert.All(packed[packedLength..], v => Assert.True(float.IsNaN(v), "written past the packed block"));
+            for (int panel = 0; panel < panels; panel++)
+                for (int p = 0; p < kc; p++)
+                    for (int r = 0; r < MR; r++)
+                    {
+                        int i = panel * MR + r;
+                        float expected = i < mc ? OpA(i0 + i, p0 + p) : 0f;
+                        Assert.True(expected.Equals(packed[panel * MR * kc + p * MR + r]), $"{width} panel {panel} p {p} r {r}: {packed[panel * MR * kc + p * MR + r]} vs {expected}");
+                    }
+            Assert.All(packed[packedLength..], v => Assert.True(float.IsNaN(v), "written past the packed block"));
+        }
     }
 
     public static TheoryData<Transpose, int, int, int, int> PackBCases()

@@ -14,6 +14,8 @@ namespace Vae.Simd.Kernels;
 /// SIMD), chosen once per call. Results do not depend on the thread count:
 /// every element of C is computed by one thread with the same blocking along k. Products of one or two
 /// rows with B transposed (single-image inference) take <see cref="SmallRows"/>: dot products, no packing.
+/// Products with few columns (the latent heads' 128 × 40) are computed as Cᵀ = op(B)ᵀ·op(A)ᵀ, with the
+/// same bits (<see cref="TransposedProduct"/>).
 /// </remarks>
 public static unsafe class Gemm
 {
@@ -69,17 +71,32 @@ public static unsafe class Gemm
                 return;
             }
             int threads = ChooseThreads(m, n, k, maxThreads);
-            if (threads == 1)
-            {
-                Compute(transA, transB, 0, m, 0, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, sparse: sparse);
-                return;
-            }
-            var job = new SlabJob(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, sparse);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+            if (TransposedProduct.Pays(m, n, sparse))
+                // Cᵀ = op(B)ᵀ·op(A)ᵀ: the same products in the same k order, with the short side of C as rows.
+                Run(TransposedProduct.Flip(transB), TransposedProduct.Flip(transA), n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc, threads, sparse, transposedC: true);
+            else
+                Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, sparse, transposedC: false);
         }
     }
 
-    /// <summary>Runs the blocked algorithm for rows [i0, i1) and columns [j0, j1) of C.</summary>
+    /// <summary>The blocked product on one thread or in slabs; with <paramref name="transposedC"/>, m×n is the shape of Cᵀ.</summary>
+    private static void Run(
+        Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, SparseOperand sparse, bool transposedC)
+    {
+        if (threads == 1)
+        {
+            Compute(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
+            return;
+        }
+        var job = new SlabJob(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, sparse, transposedC);
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+    }
+
+    /// <summary>
+    /// Runs the blocked algorithm for rows [i0, i1) and columns [j0, j1) of C, or, with <paramref name="transposedC"/>,
+    /// of Cᵀ (op(A) is then the caller's op(B)ᵀ, op(B) its op(A)ᵀ, and element (i, j) is written to c[j·ldc + i]).
+    /// </summary>
     /// <remarks>
     /// Compiled fully optimised from the first call: one call of a large product runs for milliseconds,
     /// long enough that the JIT would otherwise replace it on the stack with less optimised code.
@@ -87,7 +104,8 @@ public static unsafe class Gemm
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Compute(
         Transpose transA, Transpose transB, int i0, int i1, int j0, int j1, int k,
-        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false, SparseOperand sparse = SparseOperand.None)
+        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false, SparseOperand sparse = SparseOperand.None,
+        bool transposedC = false)
     {
         const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
         GemmWorkspace workspace = GemmWorkspace.Current;
@@ -99,6 +117,8 @@ public static unsafe class Gemm
         // The micro-kernel is chosen once per call; all three give the same bits on a machine (see KernelPath.HasFma).
         LaneWidth width = KernelPath.Width;
         MicroKernel kernel = KernelPath.GemmKernel;
+        // Element (i, j) of the product is at c[i·ldc + j], or at c[j·ldc + i] when it is Cᵀ's (TransposedProduct).
+        long rowStride = transposedC ? 1 : ldc, columnStride = transposedC ? ldc : 1;
         if (portable && kernel is MicroKernel.Avx or MicroKernel.AvxFma) kernel = width >= LaneWidth.Vector128 ? MicroKernel.Vector128 : MicroKernel.Scalar;
 
         for (int jc = j0; jc < j1; jc += GemmBlocking.NC)
@@ -116,7 +136,7 @@ public static unsafe class Gemm
                 for (int ic = i0; ic < i1; ic += GemmBlocking.MC)
                 {
                     int mc = Math.Min(GemmBlocking.MC, i1 - ic);
-                    Packing.PackA(transA, a, lda, ic, mc, pc, kc, packedA);
+                    Packing.PackA(transA, a, lda, ic, mc, pc, kc, packedA, width);
                     int panelsA = (mc + MR - 1) / MR;
                     if (skipA) ZeroSteps.List(packedA, panelsA, kc, MR, stepsA, countsA);
                     bool skipB = sparse == SparseOperand.B && ZeroSteps.AllFinite(packedA, panelsA * MR * kc);
@@ -127,7 +147,7 @@ public static unsafe class Gemm
                         for (int ir = 0; ir < mc; ir += MR)
                         {
                             int rows = Math.Min(MR, mc - ir);
-                            float* tileC = c + (long)(ic + ir) * ldc + jc + jr;
+                            float* tileC = c + (ic + ir) * rowStride + (jc + jr) * columnStride;
                             int* steps = skipA ? stepsA + ir / MR * kc : skipB ? stepsB + jr / NR * kc : null;
                             int count = skipA ? countsA[ir / MR] : skipB ? countsB[jr / NR] : kc;
                             if (steps != null && ZeroSteps.WorthSkipping(count, kc))
@@ -141,7 +161,7 @@ public static unsafe class Gemm
                             else if (kernel == MicroKernel.Avx) MicroKernelAvx.Compute<MicroKernelAvx.WithoutFma>(kc, packedA + ir * kc, panelB, tile);
                             else if (kernel == MicroKernel.Vector128) MicroKernelVector128.Compute(kc, packedA + ir * kc, panelB, tile);
                             else MicroKernelScalar.Compute(kc, packedA + ir * kc, panelB, tile);
-                            TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta, width);
+                            TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta, width, transposedC);
                         }
                     }
                 }
@@ -150,17 +170,26 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// Threads worth using: one per ~2 MFLOP of work at most, and never more slabs than there are
-    /// micro-tiles to share.
+    /// Threads worth using: one per <see cref="FlopsPerThread"/> of work at most, and never more slabs than
+    /// there are micro-tiles to share.
     /// </summary>
     private static int ChooseThreads(int m, int n, int k, int maxThreads)
     {
         if (maxThreads <= 1) return 1;
         double flops = 2.0 * m * n * k;
-        int byWork = (int)Math.Max(1, flops / 2e6);
+        int byWork = (int)Math.Max(1, flops / FlopsPerThread);
         int bySlabs = Math.Max(n / (2 * GemmBlocking.NR), m / (2 * GemmBlocking.MR));
         return Math.Max(1, Math.Min(maxThreads, Math.Min(byWork, Math.Max(1, bySlabs))));
     }
+
+    /// <summary>
+    /// Work each thread must get (two threads from 64 MFLOP): below that, a second thread does not pay. Measured with <c>vae bench gemm --threads 1|2</c> on 2 vCPU
+    /// AMD EPYC shared with other jobs (bench/RESULTS.md, "Small GEMM shapes"): two threads were slower than one
+    /// at every product up to 52 MFLOP in every run (0.56× at 128x400x40, 0.57–0.88× at 13–52 MFLOP); at
+    /// 80 MFLOP (128x784x400) 1.6× in one run and 0.87–0.97× in others, as the host's load allowed; at
+    /// 1024³ 1.9×. Waking a pool thread and packing A twice costs more than half of a small product.
+    /// </summary>
+    internal const double FlopsPerThread = 32e6;
 
     private static void ScaleC(float* c, int ldc, int m, int n, float beta)
     {
@@ -196,7 +225,7 @@ public static unsafe class Gemm
     /// <summary>One slab of C per task; slabs are whole micro-tiles so no two tasks write the same cache line of a tile.</summary>
     private sealed class SlabJob(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs, SparseOperand sparse)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs, SparseOperand sparse, bool transposedC)
     {
         private readonly bool _byColumns = n / GemmBlocking.NR >= slabs * 2 || n >= m;
 
@@ -205,12 +234,12 @@ public static unsafe class Gemm
             if (_byColumns)
             {
                 (int start, int end) = Range(n, GemmBlocking.NR, slab);
-                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse);
+                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
             }
             else
             {
                 (int start, int end) = Range(m, GemmBlocking.MR, slab);
-                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse);
+                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
             }
         }
 

@@ -10,7 +10,7 @@ internal sealed unsafe class GemmWorkspace
 
     private readonly float[] _a = GC.AllocateUninitializedArray<float>(GemmBlocking.MC * GemmBlocking.KC + 16, pinned: true);
     private readonly float[] _b = GC.AllocateUninitializedArray<float>(GemmBlocking.KC * GemmBlocking.NC + 16, pinned: true);
-    private readonly float[] _tile = GC.AllocateUninitializedArray<float>(GemmBlocking.MR * GemmBlocking.NR + 16, pinned: true);
+    private readonly float[] _tile = GC.AllocateUninitializedArray<float>(TileWriter.WorkspaceFloats + 16, pinned: true);
 
     private readonly int[] _stepsA = GC.AllocateUninitializedArray<int>(GemmBlocking.MC / GemmBlocking.MR * GemmBlocking.KC + GemmBlocking.MC / GemmBlocking.MR, pinned: true);
     private readonly int[] _stepsB = GC.AllocateUninitializedArray<int>(GemmBlocking.NC / GemmBlocking.NR * GemmBlocking.KC + GemmBlocking.NC / GemmBlocking.NR, pinned: true);
@@ -23,7 +23,7 @@ internal sealed unsafe class GemmWorkspace
     /// <summary>Room for a KC × NC block of B in micro-panel layout.</summary>
     public float* PackedB => Align(_b);
 
-    /// <summary>The micro-kernel's output tile (MR × NR).</summary>
+    /// <summary>The micro-kernel's output tile (MR × NR, room for 8 rows) and room for its transpose (<see cref="TileWriter"/>).</summary>
     public float* Tile => Align(_tile);
 
     /// <summary>Non-zero k-steps of each packed A panel (KC each), then one count per panel (<see cref="ZeroSteps"/>).</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Vae.Simd.Kernels;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace Vae.Simd.Kernels;
 internal static unsafe class Packing
 {
     /// <summary>Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into <paramref name="destination"/>.</summary>
-    public static void PackA(Transpose trans, float* a, int lda, int i0, int mc, int p0, int kc, float* destination)
+    public static void PackA(Transpose trans, float* a, int lda, int i0, int mc, int p0, int kc, float* destination, LaneWidth width)
     {
         const int MR = GemmBlocking.MR;
         for (int panel = 0; panel < mc; panel += MR)
@@ -18,16 +20,30 @@ internal static unsafe class Packing
             float* dst = destination + panel * kc;
             if (trans == Transpose.No)
             {
-                // Row r of the panel is contiguous in A: read rows, write with stride MR.
+                // Row r of the panel is contiguous in A: read rows, write with stride MR (6 × 8 register
+                // transposes for whole panels on the Vector256 path, then scalars).
+                int p = 0;
+                if (rows == MR && width == LaneWidth.Vector256)
+                    for (float* src = a + (long)(i0 + panel) * lda + p0; p + 8 <= kc; p += 8)
+                        TransposeAvx.Transpose6x8(src + p, lda, dst + p * MR);
                 for (int r = 0; r < rows; r++)
                 {
                     float* src = a + (long)(i0 + panel + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+                    for (int q = p; q < kc; q++) dst[q * MR + r] = src[q];
+                }
+            }
+            else if (rows == MR && width >= LaneWidth.Vector128)
+            {
+                // op(A) = Aᵀ: the MR values of one p are contiguous in A; a whole panel's copied as 4 + 2.
+                float* src = a + (long)p0 * lda + i0 + panel;
+                for (int p = 0; p < kc; p++, src += lda)
+                {
+                    Vector128.Store(Vector128.Load(src), dst + p * MR);
+                    *(long*)(dst + p * MR + 4) = *(long*)(src + 4); // two floats, as bits
                 }
             }
             else
             {
-                // op(A) = Aᵀ: the MR values of one p are contiguous in A.
                 for (int p = 0; p < kc; p++)
                 {
                     float* src = a + (long)(p0 + p) * lda + i0 + panel;
