@@ -39,12 +39,9 @@ public unsafe class GemmPiecesTests
 
         int panels = (mc + MR - 1) / MR, packedLength = panels * MR * kc;
         // Every width this machine has: the Vector256 register transposes, the Vector128 copies and the scalar path.
-        foreach (LaneWidth width in new[] { LaneWidth.Scalar, LaneWidth.Vector128, LaneWidth.Vector256 })
+        foreach (LaneWidth width in WidthsOfThisMachine())
         {
-            if (width == LaneWidth.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) continue;
-            if (width == LaneWidth.Vector128 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) continue;
-            float[] packed = new float[packedLength + 64];
-            Array.Fill(packed, float.NaN);
+            float[] packed = NaNs(packedLength + 64);
             fixed (float* pa = a) fixed (float* pp = packed)
                 Packing.PackA(trans, pa, lda, i0, mc, p0, kc, pp, width);
 
@@ -58,6 +55,20 @@ public unsafe class GemmPiecesTests
                     }
             Assert.All(packed[packedLength..], v => Assert.True(float.IsNaN(v), "written past the packed block"));
         }
+    }
+
+    private static IEnumerable<LaneWidth> WidthsOfThisMachine()
+    {
+        yield return LaneWidth.Scalar;
+        if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) yield return LaneWidth.Vector128;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) yield return LaneWidth.Vector256;
+    }
+
+    private static float[] NaNs(int length)
+    {
+        float[] values = new float[length];
+        Array.Fill(values, float.NaN);
+        return values;
     }
 
     public static TheoryData<Transpose, int, int, int, int> PackBCases()
@@ -85,12 +96,9 @@ public unsafe class GemmPiecesTests
 
         int panels = (nc + NR - 1) / NR, packedLength = panels * NR * kc;
         // Every width this machine has: the Vector256 and Vector128 row copies and the scalar path.
-        foreach (LaneWidth width in new[] { LaneWidth.Scalar, LaneWidth.Vector128, LaneWidth.Vector256 })
+        foreach (LaneWidth width in WidthsOfThisMachine())
         {
-            if (width == LaneWidth.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) continue;
-            if (width == LaneWidth.Vector128 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) continue;
-            float[] packed = new float[packedLength + 64];
-            Array.Fill(packed, float.NaN);
+            float[] packed = NaNs(packedLength + 64);
             fixed (float* pb = b) fixed (float* pp = packed)
                 Packing.PackB(trans, pb, ldb, p0, kc, j0, nc, pp, width);
             CheckPackedB(packed, packedLength, panels, kc, nc, (p, j) => OpB(p0 + p, j0 + j), width);
