@@ -90,7 +90,10 @@ public class CompareBenchmarkTests
             Assert.Equal(Math.Round(ours / 1000.0, 3), round.GetProperty("speedup").GetDouble(), 3);
             speedups.Add(round.GetProperty("speedup").GetDouble());
         }
-        Assert.Equal(Math.Round(speedups.Average(), 3), json.RootElement.GetProperty("speedup_median").GetDouble(), 2);
+        // The median of two rounds is their mean, rounded to 3 places from the unrounded ratios; each reported ratio is
+        // itself rounded (±0.0005), so the two can differ by up to 0.001 — comparing at 2 places failed at rounding edges.
+        double median = json.RootElement.GetProperty("speedup_median").GetDouble();
+        Assert.True(Math.Abs(speedups.Average() - median) <= 0.0011, $"median {median} vs the mean of the rounds {speedups.Average()}");
         Assert.Equal(2, File.ReadAllLines(log).Length);
     }
 
