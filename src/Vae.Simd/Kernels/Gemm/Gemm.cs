@@ -174,15 +174,20 @@ public static unsafe class Gemm
                             float* tileC = c + (ic + ir) * rowStride + (jc + jr) * columnStride;
                             int* steps = skipA ? stepsA + ir / MR * kc : skipB ? stepsB + jr / NR * kc : null;
                             int count = skipA ? countsA[ir / MR] : skipB ? countsB[jr / NR] : kc;
-                            if (steps != null && ZeroSteps.WorthSkipping(count, kc))
+                            if (steps != null && !ZeroSteps.WorthSkipping(count, kc)) steps = null;
+                            if (kernel is MicroKernel.AvxFma or MicroKernel.Avx)
                             {
-                                if (kernel == MicroKernel.AvxFma) MicroKernelAvx.ComputeSteps<MicroKernelAvx.WithFma>(count, steps, packedA + ir * kc, panelB, tile);
-                                else if (kernel == MicroKernel.Avx) MicroKernelAvx.ComputeSteps<MicroKernelAvx.WithoutFma>(count, steps, packedA + ir * kc, panelB, tile);
-                                else if (kernel == MicroKernel.Vector128) MicroKernelVector128.ComputeSteps(count, steps, packedA + ir * kc, panelB, tile);
+                                // Whole tiles with α = 1 and β ∈ {0, 1} (every product of the trainer) skip the workspace tile.
+                                bool direct = rows == MR && columns == NR && !transposedC && alpha == 1f && (blockBeta == 0f || blockBeta == 1f);
+                                if (kernel == MicroKernel.AvxFma) MicroKernelAvx.Tile<MicroKernelAvx.WithFma>(steps, count, kc, packedA + ir * kc, panelB, tile, tileC, ldc, blockBeta, direct);
+                                else MicroKernelAvx.Tile<MicroKernelAvx.WithoutFma>(steps, count, kc, packedA + ir * kc, panelB, tile, tileC, ldc, blockBeta, direct);
+                                if (direct) continue;
+                            }
+                            else if (steps != null)
+                            {
+                                if (kernel == MicroKernel.Vector128) MicroKernelVector128.ComputeSteps(count, steps, packedA + ir * kc, panelB, tile);
                                 else MicroKernelScalar.ComputeSteps(count, steps, packedA + ir * kc, panelB, tile);
                             }
-                            else if (kernel == MicroKernel.AvxFma) MicroKernelAvx.Compute<MicroKernelAvx.WithFma>(kc, packedA + ir * kc, panelB, tile);
-                            else if (kernel == MicroKernel.Avx) MicroKernelAvx.Compute<MicroKernelAvx.WithoutFma>(kc, packedA + ir * kc, panelB, tile);
                             else if (kernel == MicroKernel.Vector128) MicroKernelVector128.Compute(kc, packedA + ir * kc, panelB, tile);
                             else MicroKernelScalar.Compute(kc, packedA + ir * kc, panelB, tile);
                             TileWriter.Write(tile, tileC, ldc, rows, columns, alpha, blockBeta, width, transposedC);

@@ -22,8 +22,15 @@ internal static unsafe class MicroKernelAvx
     /// keeps all twelve in registers (a write-back with several paths made NativeAOT spill and reload
     /// them on every iteration).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Compute<TMultiplyAdd>(int kc, float* a, float* b, float* tile) where TMultiplyAdd : IMultiplyAdd
+        => Compute<TMultiplyAdd, Overwrite>(kc, a, b, tile, GemmBlocking.NR);
+
+    /// <summary>
+    /// The tile A·B written by <typeparamref name="TWrite"/> to the 6 × 16 block at <paramref name="c"/> (row stride
+    /// <paramref name="ldc"/>): the workspace tile, or C itself (<see cref="Tile{TMultiplyAdd}"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Compute<TMultiplyAdd, TWrite>(int kc, float* a, float* b, float* c, nint ldc) where TMultiplyAdd : IMultiplyAdd where TWrite : ITileWrite
     {
         Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
         Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
@@ -52,12 +59,12 @@ internal static unsafe class MicroKernelAvx
             b += GemmBlocking.NR;
         }
 
-        Avx.StoreAligned(tile + 0, c00); Avx.StoreAligned(tile + 8, c01);
-        Avx.StoreAligned(tile + 16, c10); Avx.StoreAligned(tile + 24, c11);
-        Avx.StoreAligned(tile + 32, c20); Avx.StoreAligned(tile + 40, c21);
-        Avx.StoreAligned(tile + 48, c30); Avx.StoreAligned(tile + 56, c31);
-        Avx.StoreAligned(tile + 64, c40); Avx.StoreAligned(tile + 72, c41);
-        Avx.StoreAligned(tile + 80, c50); Avx.StoreAligned(tile + 88, c51);
+        TWrite.Write(c, c00); TWrite.Write(c + 8, c01); c += ldc;
+        TWrite.Write(c, c10); TWrite.Write(c + 8, c11); c += ldc;
+        TWrite.Write(c, c20); TWrite.Write(c + 8, c21); c += ldc;
+        TWrite.Write(c, c30); TWrite.Write(c + 8, c31); c += ldc;
+        TWrite.Write(c, c40); TWrite.Write(c + 8, c41); c += ldc;
+        TWrite.Write(c, c50); TWrite.Write(c + 8, c51);
     }
 
     /// <summary>
@@ -65,8 +72,12 @@ internal static unsafe class MicroKernelAvx
     /// the others are zero in one operand, see <see cref="ZeroSteps"/>). A loop of its own rather than an index in
     /// the dense loop: the dense loop's register allocation was measured and is kept as it is.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ComputeSteps<TMultiplyAdd>(int count, int* steps, float* a, float* b, float* tile) where TMultiplyAdd : IMultiplyAdd
+        => ComputeSteps<TMultiplyAdd, Overwrite>(count, steps, a, b, tile, GemmBlocking.NR);
+
+    /// <summary><see cref="ComputeSteps{TMultiplyAdd}"/> written by <typeparamref name="TWrite"/> (see <see cref="Compute{TMultiplyAdd, TWrite}"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void ComputeSteps<TMultiplyAdd, TWrite>(int count, int* steps, float* a, float* b, float* c, nint ldc) where TMultiplyAdd : IMultiplyAdd where TWrite : ITileWrite
     {
         Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
         Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
@@ -96,12 +107,58 @@ internal static unsafe class MicroKernelAvx
             c50 = TMultiplyAdd.Invoke(av, b0, c50); c51 = TMultiplyAdd.Invoke(av, b1, c51);
         }
 
-        Avx.StoreAligned(tile + 0, c00); Avx.StoreAligned(tile + 8, c01);
-        Avx.StoreAligned(tile + 16, c10); Avx.StoreAligned(tile + 24, c11);
-        Avx.StoreAligned(tile + 32, c20); Avx.StoreAligned(tile + 40, c21);
-        Avx.StoreAligned(tile + 48, c30); Avx.StoreAligned(tile + 56, c31);
-        Avx.StoreAligned(tile + 64, c40); Avx.StoreAligned(tile + 72, c41);
-        Avx.StoreAligned(tile + 80, c50); Avx.StoreAligned(tile + 88, c51);
+        TWrite.Write(c, c00); TWrite.Write(c + 8, c01); c += ldc;
+        TWrite.Write(c, c10); TWrite.Write(c + 8, c11); c += ldc;
+        TWrite.Write(c, c20); TWrite.Write(c + 8, c21); c += ldc;
+        TWrite.Write(c, c30); TWrite.Write(c + 8, c31); c += ldc;
+        TWrite.Write(c, c40); TWrite.Write(c + 8, c41); c += ldc;
+        TWrite.Write(c, c50); TWrite.Write(c + 8, c51);
+    }
+
+    /// <summary>
+    /// One micro-tile from the GEMM's loop: into the workspace tile for <see cref="TileWriter"/> or, when
+    /// <paramref name="direct"/> (a whole tile of C, not transposed, α = 1 and β = 0 or 1), straight into C:
+    /// C = tile or C = tile + C — the bits TileWriter gives then (α·t = t and β·c = c exactly, added in the same
+    /// order), without the round trip through the workspace tile.
+    /// </summary>
+    public static void Tile<TMultiplyAdd>(int* steps, int count, int kc, float* a, float* b, float* tile, float* c, int ldc, float beta, bool direct)
+        where TMultiplyAdd : IMultiplyAdd
+    {
+        if (!direct)
+        {
+            if (steps != null) ComputeSteps<TMultiplyAdd, Overwrite>(count, steps, a, b, tile, GemmBlocking.NR);
+            else Compute<TMultiplyAdd, Overwrite>(kc, a, b, tile, GemmBlocking.NR);
+        }
+        else if (beta == 0f)
+        {
+            if (steps != null) ComputeSteps<TMultiplyAdd, Overwrite>(count, steps, a, b, c, ldc);
+            else Compute<TMultiplyAdd, Overwrite>(kc, a, b, c, ldc);
+        }
+        else
+        {
+            if (steps != null) ComputeSteps<TMultiplyAdd, AddTo>(count, steps, a, b, c, ldc);
+            else Compute<TMultiplyAdd, AddTo>(kc, a, b, c, ldc);
+        }
+    }
+
+    /// <summary>How a computed row half (8 lanes) of the tile is written.</summary>
+    public interface ITileWrite
+    {
+        static abstract void Write(float* destination, Vector256<float> value);
+    }
+
+    /// <summary>destination = value.</summary>
+    public readonly struct Overwrite : ITileWrite
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Write(float* destination, Vector256<float> value) => Avx.Store(destination, value);
+    }
+
+    /// <summary>destination = value + destination (the order of TileWriter's α·t + β·c).</summary>
+    public readonly struct AddTo : ITileWrite
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Write(float* destination, Vector256<float> value) => Avx.Store(destination, Avx.Add(value, Avx.LoadVector256(destination)));
     }
 
     /// <summary>c + a·b on 8 lanes, one way or the other.</summary>
