@@ -207,6 +207,18 @@ public unsafe class KernelPathTests
                 }
                 Assert.True(Math.Abs(loss[r] - expected) <= 1e-6 * magnitude + 1e-6, $"bernoulli loss {loss[r]} vs {expected}");
             }
+            // The loss over logits that reach e^−|l| in the subnormals and beyond, and over ±0, ±∞ and NaN.
+            float[] wide = Random(rows * columns, columns + 3, -110, 110);
+            float[] specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 87.5f, -95f, 104f, -1e30f];
+            for (int i = 0; i < wide.Length; i += 5) wide[i] = specials[i / 5 % specials.Length];
+            SameAtEveryWidth($"bernoulli, wide logits, n={columns}", () => { var r = new float[rows]; LossKernels.BernoulliLogLikelihood(wide, targets, rows, columns, r); return r; });
+            for (int r = 0; r < rows; r++)
+            {
+                // One special per row at a time, so every row's sum stays finite and its last bits still show.
+                float[] row = Random(columns, columns + 4 + r, -110, 110);
+                row[(r * 7) % columns] = specials[(columns + r) % 2];
+                SameAtEveryWidth($"bernoulli, row {r}, n={columns}", () => { var d = new float[1]; LossKernels.BernoulliLogLikelihood(row, targets.AsSpan(0, columns), 1, columns, d); return d; });
+            }
         }
     }
 
