@@ -17,6 +17,10 @@ internal static class Transcendentals
     private const float Ln2Low = -2.12194440e-4f;    // ln 2 − Ln2High
     private const float TwoToMinus64 = 5.42101086e-20f; // 2⁻⁶⁴ (the nearest float to this decimal is exactly it)
 
+    // Cephes' expf polynomial: e^r ≈ 1 + r + r²·(E0 + E1·r + … + E5·r⁵) for |r| ≤ ½ ln 2.
+    private const float E0 = 5.0000001201E-1f, E1 = 1.6666665459E-1f, E2 = 4.1665795894E-2f;
+    private const float E3 = 8.3334519073E-3f, E4 = 1.3981999507E-3f, E5 = 1.9875691500E-4f;
+
     /// <summary>e^x: exact limits (e^−∞ = 0, e^+∞ = +∞), +∞ above ln(float.MaxValue), subnormals below −87.3, NaN kept.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Exp<TV>(TV x) where TV : struct, ILanes<TV>
@@ -39,7 +43,8 @@ internal static class Transcendentals
     /// <summary>
     /// e^−a for a ≥ 0 (or NaN, kept), the cheaper half of <see cref="Exp{TV}"/>: the result lies in [0, 1], so
     /// there is no overflow to clamp and 2⁻ⁿ needs one factor, not two. Same reduction and polynomial as
-    /// <see cref="Exp{TV}"/>, so the two agree to the bit wherever the result is a normal float.
+    /// <see cref="Exp{TV}"/>, evaluated by Estrin's scheme (a shorter chain of dependent steps, which is what
+    /// limits a loop of these), so the two differ in the last bit at times; the error bound is the same.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ExpOfNegated<TV>(TV a) where TV : struct, ILanes<TV>
@@ -47,11 +52,14 @@ internal static class Transcendentals
         // Above 104, e^−a rounds to 0; the clamp keeps n ≤ 150, so 2^(64−n) below is a normal float.
         TV ac = TV.Select(TV.GreaterThan(a, TV.Create(104f)), TV.Create(104f), a);
         TV n = ac * TV.Create(1.44269504088896341f) + TV.Create(RoundingMagic) - TV.Create(RoundingMagic);
-        // −a − (−n)·ln 2 with the split ln 2, negations moved out (they are exact): the same r as Exp(−a).
+        // −a − (−n)·ln 2 with the split ln 2, negations moved out (they are exact): the same r as Exp(−a) computes.
         TV r = n * TV.Create(Ln2High) - ac + n * TV.Create(Ln2Low);
+        TV z = r * r;
+        TV p = (TV.Create(E0) + TV.Create(E1) * r) + z * (TV.Create(E2) + TV.Create(E3) * r) + (z * z) * (TV.Create(E4) + TV.Create(E5) * r);
+        TV y = p * z + r + TV.Create(1f);
         // y·2⁻ⁿ as (y·2^(64−n))·2⁻⁶⁴: the first product only moves the exponent (exact), the second rounds
         // once, also into the subnormals — a single 2⁻ⁿ factor would not exist as a float for n > 126.
-        return ExpOfReduced(r) * TV.ShiftLeft(TV.Create(RoundingMagic + 127f + 64f) - n, 23) * TV.Create(TwoToMinus64);
+        return y * TV.ShiftLeft(TV.Create(RoundingMagic + 127f + 64f) - n, 23) * TV.Create(TwoToMinus64);
     }
 
     /// <summary>
@@ -110,17 +118,17 @@ internal static class Transcendentals
         return TV.Select(TV.Equals(x, x), result, x);
     }
 
-    /// <summary>e^r ≈ 1 + r + r²·P(r) for the reduced argument |r| ≤ ½ ln 2 (Cephes' expf polynomial).</summary>
+    /// <summary>e^r for the reduced argument |r| ≤ ½ ln 2, by Horner's rule (the order <see cref="Exp{TV}"/>'s bits are defined by).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV ExpOfReduced<TV>(TV r) where TV : struct, ILanes<TV>
     {
         TV z = r * r;
-        TV p = TV.Create(1.9875691500E-4f);
-        p = p * r + TV.Create(1.3981999507E-3f);
-        p = p * r + TV.Create(8.3334519073E-3f);
-        p = p * r + TV.Create(4.1665795894E-2f);
-        p = p * r + TV.Create(1.6666665459E-1f);
-        p = p * r + TV.Create(5.0000001201E-1f);
+        TV p = TV.Create(E5);
+        p = p * r + TV.Create(E4);
+        p = p * r + TV.Create(E3);
+        p = p * r + TV.Create(E2);
+        p = p * r + TV.Create(E1);
+        p = p * r + TV.Create(E0);
         return p * z + r + TV.Create(1f);
     }
 

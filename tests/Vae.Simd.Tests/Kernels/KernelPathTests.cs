@@ -212,13 +212,19 @@ public unsafe class KernelPathTests
             float[] specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 87.5f, -95f, 104f, -1e30f];
             for (int i = 0; i < wide.Length; i += 5) wide[i] = specials[i / 5 % specials.Length];
             SameAtEveryWidth($"bernoulli, wide logits, n={columns}", () => { var r = new float[rows]; LossKernels.BernoulliLogLikelihood(wide, targets, rows, columns, r); return r; });
-            for (int r = 0; r < rows; r++)
+            // A row's sum hides the last bits of its terms, so also each term alone: probe r at column r mod n, the rest of
+            // its row l = 200, x = 1, whose terms are exactly 0 — every lane of the vector body and the tail is probed.
+            int probes = 4 * columns + 9;
+            float[] probeLogits = new float[probes * columns], probeTargets = new float[probes * columns];
+            Array.Fill(probeLogits, 200f);
+            Array.Fill(probeTargets, 1f);
+            float[] probeValues = Random(probes, columns + 5, -110, 110);
+            for (int p = 0; p < probes; p++)
             {
-                // One special per row at a time, so every row's sum stays finite and its last bits still show.
-                float[] row = Random(columns, columns + 4 + r, -110, 110);
-                row[(r * 7) % columns] = specials[(columns + r) % 2];
-                SameAtEveryWidth($"bernoulli, row {r}, n={columns}", () => { var d = new float[1]; LossKernels.BernoulliLogLikelihood(row, targets.AsSpan(0, columns), 1, columns, d); return d; });
+                probeLogits[p * columns + p % columns] = p < specials.Length ? specials[p] : probeValues[p] * (p % 2 == 0 ? 1 : 0.1f);
+                probeTargets[p * columns + p % columns] = targets[p % targets.Length];
             }
+            SameAtEveryWidth($"bernoulli terms n={columns}", () => { var d = new float[probes]; LossKernels.BernoulliLogLikelihood(probeLogits, probeTargets, probes, columns, d); return d; });
         }
     }
 

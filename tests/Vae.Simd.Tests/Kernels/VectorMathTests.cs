@@ -109,7 +109,7 @@ public class VectorMathTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ExpOfNegatedIsExpWhereNormalAndRoundsOnceIntoTheSubnormals()
+    public void ExpOfNegatedIsAccurateAndRoundsOnceIntoTheSubnormals()
     {
         float[] a = [.. Sweep(0, 110, 1_000_001), 0f, float.Epsilon, 103.97207f, 103.97208f, 104f, 1e30f, float.PositiveInfinity];
         double worst = 0;
@@ -117,9 +117,6 @@ public class VectorMathTests(ITestOutputHelper output)
         {
             float y = Transcendentals.ExpOfNegated(Lanes1.Create(v)).Value;
             double e = Math.Exp(-(double)v);
-            if (e >= 1.17549435e-38)
-                Assert.True(BitConverter.SingleToInt32Bits(y) == BitConverter.SingleToInt32Bits(Transcendentals.Exp(Lanes1.Create(-v)).Value),
-                    $"e^-{v:R}: {y:R} is not Exp's {Transcendentals.Exp(Lanes1.Create(-v)).Value:R}");
             // One rounding into the subnormals: at most half their spacing 2^-149 beyond the polynomial's relative error.
             double excess = Math.Max(0, Math.Abs(y - e) - Math.ScaleB(1, -150)) / Math.Max(e, 1e-300);
             worst = Math.Max(worst, excess);
