@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Vae.Simd.Kernels;
 
 /// <summary>
@@ -28,10 +30,26 @@ internal static class LossKernels
         }
     }
 
-    /// <summary>x·l − softplus(l) for logit l and target x.</summary>
+    /// <summary>
+    /// x·l − softplus(l) for logit l and target x, as x·l − max(l, 0) − log(1 + e^−|l|). It does not call
+    /// <see cref="SoftplusOperator"/>: e^−|l| lies in (0, 1], so <see cref="Transcendentals.ExpOfNegated"/> and
+    /// <see cref="Transcendentals.Log1pOfUnitInterval"/> need none of the general exp's and log1p's range
+    /// handling (half the work; this is the step's widest transcendental). The softplus activation keeps its
+    /// own bits, because those reach the trained weights; this value only reaches the reported bound and the
+    /// IWAE sample weights. Limits as before: NaN in gives NaN, l = +∞ gives NaN (∞ − ∞), l = −∞ gives −∞
+    /// (NaN where x = 0).
+    /// </summary>
     private readonly struct BernoulliTerm : ITernaryOperator
     {
-        public static TV Invoke<TV>(TV unused, TV l, TV x) where TV : struct, ILanes<TV> => x * l - SoftplusOperator.Invoke(l);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Invoke<TV>(TV unused, TV l, TV x) where TV : struct, ILanes<TV>
+        {
+            // max(l, 0) as a mask, not a Select of l itself: NaN compares false and gives 0, x·l carries the NaN.
+            TV positive = TV.GreaterThan(l, TV.Create(0f)) & l;
+            TV log1p = Transcendentals.Log1pOfUnitInterval(Transcendentals.ExpOfNegated(l & TV.CreateBits(0x7FFFFFFFu)));
+            // x·l − max(l, 0) first: it is exact where the two cancel (x = 1, l > 0), and the small log1p then stays whole.
+            return x * l - positive - log1p;
+        }
     }
 
     /// <summary>u·(x − σ(l)) for upstream u, logit l and target x.</summary>

@@ -207,6 +207,24 @@ public unsafe class KernelPathTests
                 }
                 Assert.True(Math.Abs(loss[r] - expected) <= 1e-6 * magnitude + 1e-6, $"bernoulli loss {loss[r]} vs {expected}");
             }
+            // The loss over logits that reach e^−|l| in the subnormals and beyond, and over ±0, ±∞ and NaN.
+            float[] wide = Random(rows * columns, columns + 3, -110, 110);
+            float[] specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 87.5f, -95f, 104f, -1e30f];
+            for (int i = 0; i < wide.Length; i += 5) wide[i] = specials[i / 5 % specials.Length];
+            SameAtEveryWidth($"bernoulli, wide logits, n={columns}", () => { var r = new float[rows]; LossKernels.BernoulliLogLikelihood(wide, targets, rows, columns, r); return r; });
+            // A row's sum hides the last bits of its terms, so also each term alone: probe r at column r mod n, the rest of
+            // its row l = 200, x = 1, whose terms are exactly 0 — every lane of the vector body and the tail is probed.
+            int probes = 4 * columns + 9;
+            float[] probeLogits = new float[probes * columns], probeTargets = new float[probes * columns];
+            Array.Fill(probeLogits, 200f);
+            Array.Fill(probeTargets, 1f);
+            float[] probeValues = Random(probes, columns + 5, -110, 110);
+            for (int p = 0; p < probes; p++)
+            {
+                probeLogits[p * columns + p % columns] = p < specials.Length ? specials[p] : probeValues[p] * (p % 2 == 0 ? 1 : 0.1f);
+                probeTargets[p * columns + p % columns] = targets[p % targets.Length];
+            }
+            SameAtEveryWidth($"bernoulli terms n={columns}", () => { var d = new float[probes]; LossKernels.BernoulliLogLikelihood(probeLogits, probeTargets, probes, columns, d); return d; });
         }
     }
 

@@ -49,6 +49,94 @@ public class LossKernelsTests
         }
     }
 
+    /// <summary>log(1 + e^−|l|) in double, by its series where e^−|l| is tiny (log(1 + u) rounds to 0 there).</summary>
+    private static double Log1pExp(float l)
+    {
+        double u = Math.Exp(-Math.Abs((double)l));
+        return u < 1e-4 ? u - u * u / 2 + u * u * u / 3 : Math.Log(1 + u);
+    }
+
+    /// <summary>x·l − softplus(l) in double, as x·l − max(l, 0) − log(1 + e^−|l|).</summary>
+    private static double Term(float l, float x) => (x * (double)l - Math.Max(l, 0)) - Log1pExp(l);
+
+    /// <summary>
+    /// Runs each (logit, target) pair alone in a row of <paramref name="columns"/> at column <c>i mod columns</c>, the rest of
+    /// the row filled with l = 200, x = 1, whose term is exactly 0: the row's sum is then that one term, as computed in the
+    /// vector body or the tail, whichever holds that column.
+    /// </summary>
+    private static float[] Terms(float[] logits, float[] targets, int columns)
+    {
+        int rows = logits.Length;
+        float[] l = new float[rows * columns], x = new float[rows * columns], terms = new float[rows];
+        Array.Fill(l, 200f);
+        Array.Fill(x, 1f);
+        for (int r = 0; r < rows; r++)
+        {
+            l[r * columns + r % columns] = logits[r];
+            x[r * columns + r % columns] = targets[r];
+        }
+        LossKernels.BernoulliLogLikelihood(l, x, rows, columns, terms);
+        return terms;
+    }
+
+    /// <summary>
+    /// Each term within 3 units of 2⁻²⁴ of the magnitudes it is made of, |x·l| + max(l, 0) + log(1 + e^−|l|) (plus half the
+    /// subnormal spacing where the term underflows): two roundings of x·l − max(l, 0), the log1p's ≈ 2 units and the last
+    /// subtraction. Logits up to ±110 reach e^−|l| in the subnormals and beyond; targets are MNIST's k/255 and 0 or 1.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(39)]
+    [InlineData(64 + 5)]
+    public void EveryTermIsWithinThreeUnitsOfItsDoubleReferenceInTheBodyAndTheTail(int columns)
+    {
+        const int Count = 20_000;
+        var random = new Random(columns);
+        float[] logits = new float[Count], targets = new float[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            double range = (i % 4) switch { 0 => 2, 1 => 8, 2 => 30, _ => 110 };
+            logits[i] = (float)((random.NextDouble() * 2 - 1) * range);
+            targets[i] = i % 3 == 0 ? random.Next(2) : random.Next(256) / 255f;
+        }
+        float[] terms = Terms(logits, targets, columns);
+        for (int i = 0; i < Count; i++)
+        {
+            float l = logits[i], x = targets[i];
+            double magnitude = Math.Abs(x * (double)l) + Math.Max(l, 0) + Log1pExp(l);
+            double tolerance = 3 * Unit * magnitude + Math.ScaleB(1, -150);
+            Assert.True(Math.Abs(terms[i] - Term(l, x)) <= tolerance, $"l = {l:R}, x = {x:R}, column {i % columns}: {terms[i]:R} vs {Term(l, x):R} ± {tolerance}");
+        }
+    }
+
+    /// <summary>
+    /// The limits the kernel has always had (its term is x·l − softplus(l) evaluated in floats): NaN stays NaN; l = +∞
+    /// gives ∞ − ∞ = NaN for every x; l = −∞ gives −∞, or 0·∞ = NaN at x = 0; l = ±0 gives −log 2; far beyond the
+    /// exponent range the term is x·l − max(l, 0) exactly (e^−|l| is 0).
+    /// </summary>
+    [Fact]
+    public void SpecialLogitsGiveTheLimitsTheyAlwaysHad()
+    {
+        float nan = float.NaN, inf = float.PositiveInfinity;
+        (float L, float X, float Expected)[] cases =
+        [
+            (nan, 0f, nan), (nan, 1f, nan), (0.5f, nan, nan),
+            (inf, 0f, nan), (inf, 0.5f, nan), (inf, 1f, nan),
+            (-inf, 0f, nan), (-inf, 0.5f, -inf), (-inf, 1f, -inf),
+            (0f, 0f, -MathF.Log(2f)), (-0f, 1f, -MathF.Log(2f)), (-0f, 0.5f, -MathF.Log(2f)),
+            (200f, 0f, -200f), (200f, 1f, 0f), (-200f, 1f, -200f), (-200f, 0f, 0f), (3e38f, 0.5f, -1.5e38f), (-3e38f, 0.5f, -1.5e38f),
+        ];
+        foreach (int columns in new[] { 1, 16, 21 })
+        {
+            float[] terms = Terms([.. cases.Select(c => c.L)], [.. cases.Select(c => c.X)], columns);
+            for (int i = 0; i < cases.Length; i++)
+                Assert.True(float.IsNaN(cases[i].Expected) ? float.IsNaN(terms[i]) : terms[i] == cases[i].Expected,
+                    $"l = {cases[i].L:R}, x = {cases[i].X:R}, column {i % columns}: {terms[i]:R}, expected {cases[i].Expected:R}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Widths))]
     public void BernoulliLogLikelihoodGradientMatchesItsDoubleTwinAndAccumulates(int width)

@@ -109,6 +109,41 @@ public class VectorMathTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ExpOfNegatedIsAccurateAndRoundsOnceIntoTheSubnormals()
+    {
+        float[] a = [.. Sweep(0, 110, 1_000_001), 0f, float.Epsilon, 103.97207f, 103.97208f, 104f, 1e30f, float.PositiveInfinity];
+        double worst = 0;
+        foreach (float v in a)
+        {
+            float y = Transcendentals.ExpOfNegated(Lanes1.Create(v)).Value;
+            double e = Math.Exp(-(double)v);
+            // One rounding into the subnormals: at most half their spacing 2^-149 beyond the polynomial's relative error.
+            double excess = Math.Max(0, Math.Abs(y - e) - Math.ScaleB(1, -150)) / Math.Max(e, 1e-300);
+            worst = Math.Max(worst, excess);
+        }
+        output.WriteLine($"e^-a: max relative error beyond the subnormal rounding {worst:E2}");
+        Assert.True(worst <= ReadmeBound, $"e^-a max relative error {worst}");
+        Assert.True(float.IsNaN(Transcendentals.ExpOfNegated(Lanes1.Create(float.NaN)).Value));
+    }
+
+    [Fact]
+    public void Log1pOfUnitIntervalIsAccurateDownToTheSubnormals()
+    {
+        float[] e = [.. Sweep(0, 1, 1_000_001), .. LogSweep(1e-45, 1, 100_001, false)];
+        double worst = 0;
+        foreach (float v in e)
+        {
+            float y = Transcendentals.Log1pOfUnitInterval(Lanes1.Create(v)).Value;
+            double reference = v < 1e-4 ? v - (double)v * v / 2 + (double)v * v * v / 3 : Math.Log(1 + (double)v);
+            if (v == 0) Assert.Equal(0f, y);
+            else worst = Math.Max(worst, Math.Abs(y - reference) / reference);
+        }
+        output.WriteLine($"log1p on [0, 1]: max relative error {worst:E2}");
+        Assert.True(worst <= ReadmeBound, $"log1p on [0, 1] max relative error {worst}");
+        Assert.True(float.IsNaN(Transcendentals.Log1pOfUnitInterval(Lanes1.Create(float.NaN)).Value));
+    }
+
+    [Fact]
     public void SpecialValuesFollowTheMathematicalLimits()
     {
         float nan = float.NaN, inf = float.PositiveInfinity;
