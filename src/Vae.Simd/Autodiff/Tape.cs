@@ -38,8 +38,6 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         public bool GradientWritten;
         // A parameter gradient that partly overlaps another's: always accumulated into, never overwritten.
         public bool AccumulateOnly;
-        // A weight's panels packed in advance by the caller, for the products that read it (Linear).
-        public PackedWeight? Packed;
     }
 
     private Slot[] _slots = new Slot[32];
@@ -133,7 +131,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         Slot source = SlotOf(x);
         RequireLength(source.Shape.Length, shape, "reshaped value");
-        return AddSlot(source with { Shape = shape, OwnsGradient = false, GradientRoot = source.GradientRoot, Packed = null });
+        return AddSlot(source with { Shape = shape, OwnsGradient = false, GradientRoot = source.GradientRoot });
     }
 
     /// <summary>
@@ -143,28 +141,8 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Var Detach(Var x)
     {
         Slot source = SlotOf(x);
-        return AddSlot(new Slot { Shape = source.Shape, Value = source.Value, Packed = source.Packed });
+        return AddSlot(new Slot { Shape = source.Shape, Value = source.Value });
     }
-
-    /// <summary>
-    /// Lets the products that read parameter <paramref name="weight"/> use its panels packed in advance instead of
-    /// packing it each time (the same bits). The caller packed them from the parameter's current value and keeps
-    /// them unchanged until <see cref="Reset"/>.
-    /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="weight"/> is not a matrix, or the packs do not have its shape.</exception>
-    internal void UsePackedWeight(Var weight, PackedWeight packed)
-    {
-        ref Slot slot = ref _slots[weight.Slot];
-        TensorShape shape = slot.Shape;
-        bool fits = shape.Rank == 2
-            && (packed.Forward is null || packed.Forward.Fits(Kernels.Transpose.Yes, shape.Columns, shape.Rows))
-            && (packed.Backward is null || packed.Backward.Fits(Kernels.Transpose.No, shape.Rows, shape.Columns));
-        if (!fits) throw new ArgumentException($"Tape: the packed panels do not fit the weight {shape}.");
-        slot.Packed = packed;
-    }
-
-    /// <summary>The packed panels of <paramref name="weight"/>, when the caller supplied them (<see cref="UsePackedWeight"/>).</summary>
-    internal PackedWeight? PackedWeightOf(Var weight) => SlotOf(weight).Packed;
 
     /// <summary>The value of <paramref name="v"/>.</summary>
     public Span<T> Value(Var v) => SlotOf(v).Value.Span;

@@ -16,14 +16,12 @@ internal static class TensorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     private static float F(T v) => float.CreateTruncating(v);
 
     /// <summary>C = α·op(A)·op(B) + β·C (see <see cref="Kernels.Gemm"/>).</summary>
-    /// <remarks><paramref name="sparse"/> names an operand with many exact zeros whose zero k-steps the float GEMM skips (same result; see <see cref="SparseOperand"/>);
-    /// <paramref name="prepackedB"/>, op(B) packed in advance, saves the float GEMM its packing (same result; see <see cref="PackedOperand"/>).</remarks>
-    public static void Gemm(Transpose ta, Transpose tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc,
-        SparseOperand sparse = SparseOperand.None, PackedOperand? prepackedB = null)
+    /// <remarks><paramref name="sparse"/> names an operand with many exact zeros whose zero k-steps the float GEMM skips (same result; see <see cref="SparseOperand"/>).</remarks>
+    public static void Gemm(Transpose ta, Transpose tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, SparseOperand sparse = SparseOperand.None)
     {
         if (typeof(T) == typeof(float))
         {
-            Kernels.Gemm.Multiply(ta, tb, m, n, k, F(alpha), F(a), lda, F(b), ldb, F(beta), F(c), ldc, 1, sparse, prepackedB);
+            Kernels.Gemm.Multiply(ta, tb, m, n, k, F(alpha), F(a), lda, F(b), ldb, F(beta), F(c), ldc, 1, sparse);
             return;
         }
         for (int i = 0; i < m; i++)

@@ -87,17 +87,6 @@ internal sealed class VaeGraph<T> where T : unmanaged, IFloatingPointIeee754<T>
         return rows == 0 ? default : tape.Input(TensorShape.Matrix(rows, _config.InputSize));
     }
 
-    /// <summary>
-    /// After <see cref="Begin"/>: lets the products of layer i (in <see cref="ParameterLayout.Layers"/> order) read its
-    /// weight's panels from <paramref name="packed"/>[i] where that is not null (see <see cref="Tape{T}.UsePackedWeight"/>).
-    /// </summary>
-    public void UsePackedWeights(Tape<T> tape, ReadOnlySpan<PackedWeight?> packed)
-    {
-        IReadOnlyList<LayerParameters> layers = _layout.Layers;
-        for (int i = 0; i < layers.Count && i < packed.Length; i++)
-            if (packed[i] is { } weight) tape.UsePackedWeight(_parameters[layers[i].WeightIndex], weight);
-    }
-
     /// <summary>Binds parameters already recorded on the tape, one per slice of the layout in order (GradCheck's variables).</summary>
     public void Bind(Tape<T> tape, ReadOnlySpan<Var> parameters)
     {

@@ -14,13 +14,11 @@ internal sealed class Shard
     private readonly Tape<float> _tape = new();
     private readonly VaeGraph<float> _graph;
     private readonly float[] _elbo;
-    private readonly PackedWeights? _packedWeights;
 
-    public Shard(VariationalAutoencoder model, TrainerOptions options, PackedWeights? packedWeights)
+    public Shard(VariationalAutoencoder model, TrainerOptions options)
     {
         _model = model;
         _options = options;
-        _packedWeights = packedWeights;
         _graph = new VaeGraph<float>(model.Config, model.Layout);
         Gradients = new float[model.Parameters.Length];
         _elbo = new float[options.ShardSize];
@@ -36,7 +34,6 @@ internal sealed class Shard
     {
         int rows = examples.Length;
         Var x = _graph.Begin(_tape, _model.ParameterArray, Gradients, rows);
-        if (_packedWeights != null) _graph.UsePackedWeights(_tape, _packedWeights.ByLayer);
         data.CopyBatch(examples, _tape.Value(x), _options.Binarization, epoch);
         var noise = new NoiseSource(_options.Seed, RandomPurpose.Noise, (ulong)step, examples);
         Span<float> elbo = _elbo.AsSpan(0, rows);

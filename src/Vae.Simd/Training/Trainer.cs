@@ -30,8 +30,6 @@ public sealed class Trainer
     private readonly int[] _order;
     private readonly Action<int> _runShard;
     private readonly Action<int> _updateChunk;
-    private readonly PackedWeights? _packedWeights;
-    private readonly Action<int>? _packWeights;
     private readonly ParallelOptions _parallel;
     private readonly float[][] _shardGradients;
     private readonly int _chunks;
@@ -43,10 +41,7 @@ public sealed class Trainer
 
     /// <summary>A trainer for <paramref name="model"/> on <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid or the data's width differs from the model's input.</exception>
-    public Trainer(VariationalAutoencoder model, Dataset data, TrainerOptions options) : this(model, data, options, packWeights: true) { }
-
-    /// <summary>As the public constructor; <paramref name="packWeights"/> false makes every product pack its weights itself (for tests: the bits are the same).</summary>
-    internal Trainer(VariationalAutoencoder model, Dataset data, TrainerOptions options, bool packWeights)
+    public Trainer(VariationalAutoencoder model, Dataset data, TrainerOptions options)
     {
         options.Validate();
         RequireCompatible(model.Config, options);
@@ -59,16 +54,13 @@ public sealed class Trainer
         Optimizer = Optimizer.Create(options.Optimizer, parameters, options.LearningRate, options.WeightDecay, options.AdamEpsilon);
         int maxShards = (Math.Min(options.BatchSize, data.Count) + options.ShardSize - 1) / options.ShardSize;
         _shards = new Shard[maxShards];
-        // Shared packs pay when a step has several shards; with one, they cost what per-product packing does.
-        _packedWeights = packWeights ? new PackedWeights(model.Layout, options.Threads) : null;
-        for (int i = 0; i < maxShards; i++) _shards[i] = new Shard(model, options, _packedWeights);
+        for (int i = 0; i < maxShards; i++) _shards[i] = new Shard(model, options);
         _order = new int[data.Count];
         _chunks = Math.Max(1, Math.Min(64, parameters / 4096));
         _shardGradients = Array.ConvertAll(_shards, shard => shard.Gradients);
         // Created once: a step passes these to Parallel.For and builds no delegate or options of its own.
         _runShard = RunShard;
         _updateChunk = UpdateChunk;
-        if (_packedWeights != null) _packWeights = item => _packedWeights.Pack(_model.Parameters, item);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
     }
 
@@ -151,8 +143,6 @@ public sealed class Trainer
         _shardCount = (_batchRows + Options.ShardSize - 1) / Options.ShardSize;
         _klWeight = Options.Elbo.KlWeight(Step);
 
-        // The weights changed in the last update: pack them once for all shards of this step.
-        if (_packWeights != null) ParallelLoop(_packedWeights!.Items, _packWeights);
         ParallelLoop(_shardCount, _runShard);
         double elbo = 0, loss = 0;
         bool finite = true;

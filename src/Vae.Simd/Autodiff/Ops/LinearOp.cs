@@ -21,7 +21,7 @@ internal static class LinearOp
         Var y = tape.NewResult(TensorShape.Matrix(n, outputs), x, w, b);
         Span<T> yv = tape.Value(y);
         TensorMath<T>.Gemm(Transpose.No, Transpose.Yes, n, outputs, inputs, T.One, tape.Value(x), inputs, tape.Value(w), inputs, T.Zero, yv, outputs,
-            IsSparseData(tape, x) ? SparseOperand.A : SparseOperand.None, tape.PackedWeightOf(w)?.Forward);
+            IsSparseData(tape, x) ? SparseOperand.A : SparseOperand.None);
         TensorMath<T>.AddRowBias(yv, n, tape.Value(b));
         if (activation == Activation.Relu) TensorMath<T>.Relu(yv, yv);
         else if (activation == Activation.Tanh) TensorMath<T>.Tanh(yv, yv);
@@ -63,8 +63,7 @@ internal static class LinearOp
         // before this one), so it becomes g in place: no buffer and no pass for g. Tape.Gradient documents it.
         TensorMath<T>.ActivationGradientInPlace((Activation)op.Attribute, g, tape.Value(y));
         if (tape.RequiresGradient(x))
-            TensorMath<T>.Gemm(Transpose.No, Transpose.No, n, inputs, outputs, T.One, g, outputs, tape.Value(w), inputs, T.One, tape.Gradient(x), inputs,
-                prepackedB: tape.PackedWeightOf(w)?.Backward);
+            TensorMath<T>.Gemm(Transpose.No, Transpose.No, n, inputs, outputs, T.One, g, outputs, tape.Value(w), inputs, T.One, tape.Gradient(x), inputs);
         // dW and db are whole products: written over the buffer when this is the first contribution in the pass
         // (β = 0: no clearing pass and no read of the old values), added to otherwise.
         if (tape.RequiresGradient(w))

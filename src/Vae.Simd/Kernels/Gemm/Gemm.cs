@@ -53,24 +53,8 @@ public static unsafe class Gemm
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc, int maxThreads, SparseOperand sparse)
-        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads, sparse, prepackedB: null);
-
-    /// <summary>
-    /// As <see cref="Multiply(Transpose, Transpose, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int, SparseOperand)"/>,
-    /// reading op(B)'s micro-panels from <paramref name="prepackedB"/> (packed from <paramref name="b"/> since it last
-    /// changed) instead of packing them. The bits are those of the product without it; products that take another
-    /// route (one or two rows, the transposed evaluation, a sparse B) ignore it.
-    /// </summary>
-    /// <exception cref="ArgumentException">A size is negative, a stride is too small, a span is too short, or <paramref name="prepackedB"/> is not op(B) of this product.</exception>
-    internal static void Multiply(
-        Transpose transA, Transpose transB, int m, int n, int k,
-        float alpha, ReadOnlySpan<float> a, int lda,
-        ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc, int maxThreads, SparseOperand sparse, PackedOperand? prepackedB)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, maxThreads);
-        if (prepackedB != null && !prepackedB.Fits(transB, k, n))
-            throw new ArgumentException($"Gemm: the prepacked B holds a {prepackedB.K}x{prepackedB.N} op(B) (transposed: {prepackedB.Trans}), not this product's {k}x{n} (transposed: {transB}).");
         if (m == 0 || n == 0) return;
         if (m <= SmallRows.MaxRows && transA == Transpose.No && transB == Transpose.Yes && k > 0 && alpha != 0f)
         {
@@ -89,25 +73,23 @@ public static unsafe class Gemm
             int threads = ChooseThreads(m, n, k, maxThreads);
             if (TransposedProduct.Pays(m, n, sparse))
                 // Cᵀ = op(B)ᵀ·op(A)ᵀ: the same products in the same k order, with the short side of C as rows.
-                Run(TransposedProduct.Flip(transB), TransposedProduct.Flip(transA), n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc, threads, sparse, transposedC: true, prepackedB: null);
+                Run(TransposedProduct.Flip(transB), TransposedProduct.Flip(transA), n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc, threads, sparse, transposedC: true);
             else
-                Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, sparse, transposedC: false,
-                    prepackedB: sparse == SparseOperand.B ? null : prepackedB);
+                Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, sparse, transposedC: false);
         }
     }
 
     /// <summary>The blocked product on one thread or in slabs; with <paramref name="transposedC"/>, m×n is the shape of Cᵀ.</summary>
     private static void Run(
         Transpose transA, Transpose transB, int m, int n, int k,
-        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, SparseOperand sparse, bool transposedC,
-        PackedOperand? prepackedB)
+        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, SparseOperand sparse, bool transposedC)
     {
         if (threads == 1)
         {
-            Compute(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC, prepackedB: prepackedB);
+            Compute(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
             return;
         }
-        var job = new SlabJob(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, sparse, transposedC, prepackedB);
+        var job = new SlabJob(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, sparse, transposedC);
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
     }
 
@@ -123,7 +105,7 @@ public static unsafe class Gemm
     internal static void Compute(
         Transpose transA, Transpose transB, int i0, int i1, int j0, int j1, int k,
         float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool portable = false, SparseOperand sparse = SparseOperand.None,
-        bool transposedC = false, PackedOperand? prepackedB = null)
+        bool transposedC = false)
     {
         const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
         GemmWorkspace workspace = GemmWorkspace.Current;
@@ -139,23 +121,17 @@ public static unsafe class Gemm
         long rowStride = transposedC ? 1 : ldc, columnStride = transposedC ? ldc : 1;
         if (portable && kernel is MicroKernel.Avx or MicroKernel.AvxFma) kernel = width >= LaneWidth.Vector128 ? MicroKernel.Vector128 : MicroKernel.Scalar;
 
-        for (int jc = j0, nc; jc < j1; jc += nc)
+        for (int jc = j0; jc < j1; jc += GemmBlocking.NC)
         {
-            // A prepacked B's column blocks start at multiples of NC, and a block must not straddle two of them
-            // (a slab can start anywhere); the column blocking does not change any element's bits.
-            nc = Math.Min(GemmBlocking.NC, j1 - jc);
-            if (prepackedB != null) nc = Math.Min(nc, GemmBlocking.NC - jc % GemmBlocking.NC);
+            int nc = Math.Min(GemmBlocking.NC, j1 - jc);
             for (int pc = 0; pc < k; pc += GemmBlocking.KC)
             {
                 int kc = Math.Min(GemmBlocking.KC, k - pc);
                 float blockBeta = pc == 0 ? beta : 1f;
-                // A prepacked B has this block's panels at the same stride (NR × kc), in its own buffer.
-                if (prepackedB != null) packedB = prepackedB.Panel(jc, pc, kc);
-                else Packing.PackB(transB, b, ldb, pc, kc, jc, nc, packedB, width);
+                Packing.PackB(transB, b, ldb, pc, kc, jc, nc, packedB, width);
                 int panelsB = (nc + NR - 1) / NR;
                 // Zero steps of A are skipped only against a finite B block (and vice versa): 0·∞ must stay NaN.
-                bool skipA = sparse == SparseOperand.A &&
-                    (prepackedB != null ? prepackedB.AllFinite(jc, nc, pc) : ZeroSteps.AllFinite(packedB, panelsB * NR * kc));
+                bool skipA = sparse == SparseOperand.A && ZeroSteps.AllFinite(packedB, panelsB * NR * kc);
                 if (sparse == SparseOperand.B) ZeroSteps.List(packedB, panelsB, kc, NR, stepsB, countsB);
                 for (int ic = i0; ic < i1; ic += GemmBlocking.MC)
                 {
@@ -254,7 +230,7 @@ public static unsafe class Gemm
     /// <summary>One slab of C per task; slabs are whole micro-tiles so no two tasks write the same cache line of a tile.</summary>
     private sealed class SlabJob(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs, SparseOperand sparse, bool transposedC, PackedOperand? prepackedB)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int slabs, SparseOperand sparse, bool transposedC)
     {
         private readonly bool _byColumns = n / GemmBlocking.NR >= slabs * 2 || n >= m;
 
@@ -263,12 +239,12 @@ public static unsafe class Gemm
             if (_byColumns)
             {
                 (int start, int end) = Range(n, GemmBlocking.NR, slab);
-                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC, prepackedB: prepackedB);
+                if (start < end) Compute(transA, transB, 0, m, start, end, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
             }
             else
             {
                 (int start, int end) = Range(m, GemmBlocking.MR, slab);
-                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC, prepackedB: prepackedB);
+                if (start < end) Compute(transA, transB, start, end, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sparse: sparse, transposedC: transposedC);
             }
         }
 
