@@ -153,10 +153,10 @@ public static unsafe class Gemm
                             if (steps != null && !ZeroSteps.WorthSkipping(count, kc)) steps = null;
                             if (kernel is MicroKernel.AvxFma or MicroKernel.Avx)
                             {
-                                // Whole tiles with α = 1 and β ∈ {0, 1} (every product of the trainer) skip the workspace tile.
-                                bool direct = rows == MR && columns == NR && !transposedC && alpha == 1f && (blockBeta == 0f || blockBeta == 1f);
-                                if (kernel == MicroKernel.AvxFma) MicroKernelAvx.Tile<MicroKernelAvx.WithFma>(steps, count, kc, packedA + ir * kc, panelB, tile, tileC, ldc, blockBeta, direct);
-                                else MicroKernelAvx.Tile<MicroKernelAvx.WithoutFma>(steps, count, kc, packedA + ir * kc, panelB, tile, tileC, ldc, blockBeta, direct);
+                                // Tiles with all 16 columns, α = 1 and β ∈ {0, 1} (every product of the trainer) may skip the workspace tile.
+                                bool direct = columns == NR && !transposedC && alpha == 1f && (blockBeta == 0f || blockBeta == 1f);
+                                if (kernel == MicroKernel.AvxFma) direct = MicroKernelAvx.Tile<MicroKernelAvx.WithFma>(steps, count, kc, packedA + ir * kc, panelB, tile, tileC, ldc, rows, blockBeta, direct);
+                                else direct = MicroKernelAvx.Tile<MicroKernelAvx.WithoutFma>(steps, count, kc, packedA + ir * kc, panelB, tile, tileC, ldc, rows, blockBeta, direct);
                                 if (direct) continue;
                             }
                             else if (steps != null)

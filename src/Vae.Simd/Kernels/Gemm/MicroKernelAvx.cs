@@ -116,14 +116,89 @@ internal static unsafe class MicroKernelAvx
     }
 
     /// <summary>
-    /// One micro-tile from the GEMM's loop: into the workspace tile for <see cref="TileWriter"/> or, when
-    /// <paramref name="direct"/> (a whole tile of C, not transposed, α = 1 and β = 0 or 1), straight into C:
-    /// C = tile or C = tile + C — the bits TileWriter gives then (α·t = t and β·c = c exactly, added in the same
-    /// order), without the round trip through the workspace tile.
+    /// The first <typeparamref name="TRows"/>.Count rows (4 or 2) of a 6 × 16 tile, over all <paramref name="count"/>
+    /// k-steps (<paramref name="steps"/> null) or the listed ones: the last panel of A when its rows are not a
+    /// multiple of six (64 = 10·6 + 4, 128 = 21·6 + 2) costs two thirds or one third of a whole tile instead of all of it.
+    /// Every element is the same chain of multiply-adds in the same k order as in the six-row kernel, so the same bits.
     /// </summary>
-    public static void Tile<TMultiplyAdd>(int* steps, int count, int kc, float* a, float* b, float* tile, float* c, int ldc, float beta, bool direct)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void ComputeEdge<TMultiplyAdd, TWrite, TRows>(int count, int* steps, float* a, float* b, float* c, nint ldc)
+        where TMultiplyAdd : IMultiplyAdd where TWrite : ITileWrite where TRows : IEdgeRows
+    {
+        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
+        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
+        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+
+        for (int t = 0; t < count; t++)
+        {
+            int p = steps == null ? t : steps[t];
+            float* ap = a + p * GemmBlocking.MR;
+            float* bp = b + p * GemmBlocking.NR;
+            Vector256<float> b0 = Avx.LoadAlignedVector256(bp);
+            Vector256<float> b1 = Avx.LoadAlignedVector256(bp + 8);
+            Vector256<float> av = Avx.BroadcastScalarToVector256(ap);
+            c00 = TMultiplyAdd.Invoke(av, b0, c00); c01 = TMultiplyAdd.Invoke(av, b1, c01);
+            av = Avx.BroadcastScalarToVector256(ap + 1);
+            c10 = TMultiplyAdd.Invoke(av, b0, c10); c11 = TMultiplyAdd.Invoke(av, b1, c11);
+            if (TRows.Count == 4)
+            {
+                av = Avx.BroadcastScalarToVector256(ap + 2);
+                c20 = TMultiplyAdd.Invoke(av, b0, c20); c21 = TMultiplyAdd.Invoke(av, b1, c21);
+                av = Avx.BroadcastScalarToVector256(ap + 3);
+                c30 = TMultiplyAdd.Invoke(av, b0, c30); c31 = TMultiplyAdd.Invoke(av, b1, c31);
+            }
+        }
+
+        TWrite.Write(c, c00); TWrite.Write(c + 8, c01); c += ldc;
+        TWrite.Write(c, c10); TWrite.Write(c + 8, c11);
+        if (TRows.Count == 4)
+        {
+            c += ldc;
+            TWrite.Write(c, c20); TWrite.Write(c + 8, c21); c += ldc;
+            TWrite.Write(c, c30); TWrite.Write(c + 8, c31);
+        }
+    }
+
+    /// <summary>How many rows <see cref="ComputeEdge{TMultiplyAdd, TWrite, TRows}"/> computes.</summary>
+    public interface IEdgeRows
+    {
+        static abstract int Count { get; }
+    }
+
+    /// <summary>Four rows.</summary>
+    public readonly struct FourRows : IEdgeRows
+    {
+        public static int Count => 4;
+    }
+
+    /// <summary>Two rows.</summary>
+    public readonly struct TwoRows : IEdgeRows
+    {
+        public static int Count => 2;
+    }
+
+    /// <summary>
+    /// One micro-tile of <paramref name="rows"/> rows from the GEMM's loop: into the workspace tile for
+    /// <see cref="TileWriter"/> or, when <paramref name="direct"/> (a tile of C with all 16 columns, not transposed,
+    /// α = 1 and β = 0 or 1), straight into C: C = tile or C = tile + C — the bits TileWriter gives then (α·t = t and
+    /// β·c = c exactly, added in the same order), without the round trip through the workspace tile. A tile of at
+    /// most four rows runs <see cref="ComputeEdge{TMultiplyAdd, TWrite, TRows}"/>; it goes straight into C only
+    /// when its rows are exactly the four or two the edge kernel writes.
+    /// </summary>
+    /// <returns>Whether the tile went straight into C (otherwise it is in <paramref name="tile"/>, for TileWriter).</returns>
+    public static bool Tile<TMultiplyAdd>(int* steps, int count, int kc, float* a, float* b, float* tile, float* c, int ldc, int rows, float beta, bool direct)
         where TMultiplyAdd : IMultiplyAdd
     {
+        if (steps == null) count = kc;
+        if (rows <= 4)
+        {
+            bool straight = direct && (rows == 4 || rows == 2);
+            if (rows <= 2) Edge<TMultiplyAdd, TwoRows>(steps, count, a, b, tile, c, ldc, beta, straight);
+            else Edge<TMultiplyAdd, FourRows>(steps, count, a, b, tile, c, ldc, beta, straight);
+            return straight;
+        }
+        direct &= rows == GemmBlocking.MR;
         if (!direct)
         {
             if (steps != null) ComputeSteps<TMultiplyAdd, Overwrite>(count, steps, a, b, tile, GemmBlocking.NR);
@@ -139,6 +214,15 @@ internal static unsafe class MicroKernelAvx
             if (steps != null) ComputeSteps<TMultiplyAdd, AddTo>(count, steps, a, b, c, ldc);
             else Compute<TMultiplyAdd, AddTo>(kc, a, b, c, ldc);
         }
+        return direct;
+    }
+
+    private static void Edge<TMultiplyAdd, TRows>(int* steps, int count, float* a, float* b, float* tile, float* c, int ldc, float beta, bool direct)
+        where TMultiplyAdd : IMultiplyAdd where TRows : IEdgeRows
+    {
+        if (!direct) ComputeEdge<TMultiplyAdd, Overwrite, TRows>(count, steps, a, b, tile, GemmBlocking.NR);
+        else if (beta == 0f) ComputeEdge<TMultiplyAdd, Overwrite, TRows>(count, steps, a, b, c, ldc);
+        else ComputeEdge<TMultiplyAdd, AddTo, TRows>(count, steps, a, b, c, ldc);
     }
 
     /// <summary>How a computed row half (8 lanes) of the tile is written.</summary>
