@@ -117,8 +117,9 @@ internal static unsafe class MicroKernelAvx
 
     /// <summary>
     /// The first <typeparamref name="TRows"/>.Count rows (4 or 2) of a 6 × 16 tile, over all <paramref name="count"/>
-    /// k-steps (<paramref name="steps"/> null) or the listed ones: the last panel of A when its rows are not a
-    /// multiple of six (64 = 10·6 + 4, 128 = 21·6 + 2) costs two thirds or one third of a whole tile instead of all of it.
+    /// k-steps (<paramref name="steps"/> null) or the listed ones, for the last panel of A when its rows are not a
+    /// multiple of six (64 = 10·6 + 4, 128 = 21·6 + 2). Four rows do two thirds of a whole tile's multiply-adds; two
+    /// rows do a third, but their four chains of dependent multiply-adds bound them by latency, not throughput.
     /// Every element is the same chain of multiply-adds in the same k order as in the six-row kernel, so the same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
