@@ -99,6 +99,12 @@ internal sealed class TrainCommand : ICommand
             context.Cancel = true; // finish the step, save, exit 130
             cancel.Cancel();
         });
+        // SIGTERM (kill, docker stop, systemd) stops the same way: a background job ignores SIGINT, not SIGTERM.
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        });
         var progress = quiet ? null : new ProgressPrinter(stderr, epochs);
         string? metricsPath = Beside(options, "metrics", outPath, "metrics.jsonl");
         string? gridPath = Beside(options, "sample-grid", outPath, "samples.png");
