@@ -40,6 +40,20 @@ public class ReproduceTests
         Assert.Throws<ArgumentOutOfRangeException>(() => IwaeSchedule.EpochsOf(8));
     }
 
+    [Theory]
+    [InlineData(-87.67, "0.91 nats below it")]
+    [InlineData(-85.95, "0.81 nats above it")]
+    [InlineData(-86.76, "level with it")]
+    public void AStageSaysOnWhichSideOfThePublishedFigureItIs(double logLikelihood, string expected)
+    {
+        var settings = new IwaeSettings(1, 8, Tiny, IwaeSettings.PaperTrainer(seed: 1, threads: 1), ImportanceSamples: 5000, TestExamples: 1000);
+        var subset = new IwaeStageResult(7, 3280, 1e-4, logLikelihood, -90.0, 1000, 5000, 3600, 60);
+        string text = IwaeExperiment.Compare(subset, settings, testCount: 10_000);
+        Assert.Contains($"-86.76 nats; we are {expected} at stage 8", text);
+        Assert.Contains("ours on the subset", text);
+        Assert.DoesNotContain("ours on the subset", IwaeExperiment.Compare(subset with { TestExamples = 10_000 }, settings, testCount: 10_000));
+    }
+
     [Fact]
     public void AnInterruptedIwaeRunResumesToTheSameBitsAsAnUninterruptedOne()
     {
