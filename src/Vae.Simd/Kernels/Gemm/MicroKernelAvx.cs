@@ -121,6 +121,7 @@ internal static unsafe class MicroKernelAvx
     /// multiple of six (64 = 10·6 + 4, 128 = 21·6 + 2). Four rows do two thirds of a whole tile's multiply-adds; two
     /// rows do a third, but their four chains of dependent multiply-adds bound them by latency, not throughput.
     /// Every element is the same chain of multiply-adds in the same k order as in the six-row kernel, so the same bits.
+    /// Its loop repeats the six-row one's first rows rather than sharing it: that loop's register allocation was measured and is kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void ComputeEdge<TMultiplyAdd, TWrite, TRows>(int count, int* steps, float* a, float* b, float* c, nint ldc)
