@@ -34,11 +34,15 @@ public sealed class Adagrad : Optimizer
     {
         public static bool HasSecondState => false;
 
-        public TV Apply<TV>(TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
+        public RuleConstants<TV> Broadcast<TV>() where TV : struct, ILanes<TV> =>
+            new(TV.Create(weightDecay), TV.Create(learningRate), TV.Create(epsilon));
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TV>(in RuleConstants<TV> k, TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
         {
-            TV g = gradient + TV.Create(weightDecay) * theta;
+            TV g = gradient + k.A * theta;
             first += g * g;
-            return theta - TV.Create(learningRate) * g / (TV.Sqrt(first) + TV.Create(epsilon));
+            return theta - k.B * g / (TV.Sqrt(first) + k.C);
         }
     }
 }

@@ -50,12 +50,17 @@ public sealed class Adam : Optimizer
     {
         public static bool HasSecondState => true;
 
-        public TV Apply<TV>(TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
+        public RuleConstants<TV> Broadcast<TV>() where TV : struct, ILanes<TV> => new(
+            TV.Create(beta1), TV.Create(1 - beta1), TV.Create(beta2), TV.Create(1 - beta2),
+            TV.Create(weightDecay), TV.Create(stepSize), TV.Create(secondCorrection), TV.Create(epsilon));
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TV>(in RuleConstants<TV> k, TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
         {
-            TV g = gradient + TV.Create(weightDecay) * theta;
-            first = TV.Create(beta1) * first + TV.Create(1 - beta1) * g;
-            second = TV.Create(beta2) * second + TV.Create(1 - beta2) * g * g;
-            return theta - TV.Create(stepSize) * first / (TV.Sqrt(second) * TV.Create(secondCorrection) + TV.Create(epsilon));
+            TV g = gradient + k.E * theta;
+            first = k.A * first + k.B * g;
+            second = k.C * second + k.D * g * g;
+            return theta - k.F * first / (TV.Sqrt(second) * k.G + k.H);
         }
     }
 }

@@ -33,10 +33,14 @@ public sealed class SgdMomentum : Optimizer
     {
         public static bool HasSecondState => false;
 
-        public TV Apply<TV>(TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
+        public RuleConstants<TV> Broadcast<TV>() where TV : struct, ILanes<TV> =>
+            new(TV.Create(momentum), TV.Create(weightDecay), TV.Create(learningRate));
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TV>(in RuleConstants<TV> k, TV theta, TV gradient, ref TV first, ref TV second) where TV : struct, ILanes<TV>
         {
-            first = TV.Create(momentum) * first + gradient + TV.Create(weightDecay) * theta;
-            return theta - TV.Create(learningRate) * first;
+            first = k.A * first + gradient + k.B * theta;
+            return theta - k.C * first;
         }
     }
 }
