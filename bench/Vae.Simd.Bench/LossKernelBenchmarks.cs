@@ -42,6 +42,6 @@ public class LossKernelBenchmarks : IWorkload
     public void Run()
     {
         if (Kernel == "Forward") LossKernels.BernoulliLogLikelihood(_logits, _targets, Rows, Columns, _destination);
-        else LossKernels.BernoulliLogLikelihoodGradient(_logits, _targets, Rows, Columns, _upstream, _gradient);
+        else LossKernels.BernoulliLogLikelihoodGradient(_logits, _targets, Rows, Columns, _upstream, _gradient, add: true);
     }
 }

@@ -34,7 +34,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         // The slot whose flag says whether this gradient's memory was written in the current backward pass:
         // itself, or the slot it is a reshaped view of, or an earlier parameter bound to the same gradient memory.
         public int GradientRoot;
-        // Set on a root when its gradient holds this pass's contributions (or was cleared); see BeginGradientWrite.
+        // Set on a root when its gradient holds this pass's contributions (or was cleared); see Gradient and GradientToWrite.
         public bool GradientWritten;
         // A parameter gradient that partly overlaps another's: always accumulated into, never overwritten.
         public bool AccumulateOnly;
@@ -158,8 +158,8 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         ref Slot slot = ref SlotOf(v);
         if (slot.RequiresGradient)
         {
-            // During Backward(loss, ParameterGradients.Overwrite) a parameter gradient nothing wrote yet holds
-            // the caller's old values: an op about to add to it gets it cleared first.
+            // A gradient nothing wrote yet in this backward pass holds old values (the tape's own from the last pass,
+            // or a parameter's from the caller under ParameterGradients.Overwrite): it is cleared before use.
             ref Slot root = ref _slots[slot.GradientRoot];
             if (!root.GradientWritten)
             {
@@ -200,8 +200,8 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
-    /// Back-propagates from the one-element <paramref name="loss"/> (seeded with 1): zeroes the
-    /// gradients the tape owns, then walks the records in reverse, each op adding its vector-Jacobian
+    /// Back-propagates from the one-element <paramref name="loss"/> (seeded with 1): starts the
+    /// gradients the tape owns from zero, then walks the records in reverse, each op adding its vector-Jacobian
     /// product into its inputs' gradients.
     /// </summary>
     /// <exception cref="InvalidOperationException">The tape is in inference mode.</exception>
@@ -226,8 +226,15 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < _slotCount; i++)
         {
             ref Slot slot = ref _slots[i];
-            if (slot.OwnsGradient) slot.Gradient.Span.Clear();
-            else if (!slot.RequiresGradient || slot.GradientRoot != i) continue;
+            // An owned gradient is cleared when first read (Gradient) or not at all when its first writer overwrites
+            // it (GradientToWrite, β = 0): the big ones (the logits', the hidden layers') are written whole, so no
+            // clearing pass and no read of zeros precede them.
+            if (slot.OwnsGradient)
+            {
+                slot.GradientWritten = false;
+                continue;
+            }
+            if (!slot.RequiresGradient || slot.GradientRoot != i) continue;
             else if (overwrite && slot.AccumulateOnly) slot.Gradient.Span.Clear();
             else if (overwrite)
             {
@@ -246,7 +253,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < _slotCount; i++)
         {
             ref Slot slot = ref _slots[i];
-            if (slot.RequiresGradient && slot.GradientRoot == i && !slot.GradientWritten)
+            if (slot.RequiresGradient && !slot.OwnsGradient && slot.GradientRoot == i && !slot.GradientWritten)
             {
                 slot.Gradient.Span.Clear();
                 slot.GradientWritten = true;

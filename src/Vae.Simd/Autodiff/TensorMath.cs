@@ -164,18 +164,20 @@ internal static class TensorMath<T> where T : unmanaged, IFloatingPointIeee754<T
     }
 
     /// <summary>gradient[r,c] += upstream[r]·(x − σ(l)).</summary>
-    public static void BernoulliLogLikelihoodGradient(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, int rows, int columns, ReadOnlySpan<T> upstream, Span<T> gradient)
+    public static void BernoulliLogLikelihoodGradient(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, int rows, int columns, ReadOnlySpan<T> upstream, Span<T> gradient, T beta)
     {
+        if (beta != T.Zero && beta != T.One) throw new ArgumentOutOfRangeException(nameof(beta), beta, "BernoulliLogLikelihoodGradient: beta must be 0 (write) or 1 (add).");
         if (typeof(T) == typeof(float))
         {
-            LossKernels.BernoulliLogLikelihoodGradient(F(logits), F(targets), rows, columns, F(upstream), F(gradient));
+            LossKernels.BernoulliLogLikelihoodGradient(F(logits), F(targets), rows, columns, F(upstream), F(gradient), add: beta == T.One);
             return;
         }
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
             {
                 int i = r * columns + c;
-                gradient[i] += upstream[r] * (targets[i] - SigmoidScalar(logits[i]));
+                T term = upstream[r] * (targets[i] - SigmoidScalar(logits[i]));
+                gradient[i] = beta == T.Zero ? term : gradient[i] + term;
             }
     }
 }

@@ -19,14 +19,15 @@ internal static class LossKernels
             destination[r] = ReductionDriver.Sum<BernoulliTerm>(0f, logits.Slice(r * columns, columns), targets.Slice(r * columns, columns));
     }
 
-    /// <summary>gradient[r,c] += upstream[r] · (x[r,c] − sigmoid(l[r,c])).</summary>
+    /// <summary>gradient[r,c] += upstream[r] · (x[r,c] − sigmoid(l[r,c])) when <paramref name="add"/>, else gradient[r,c] = that term (old values not read).</summary>
     public static void BernoulliLogLikelihoodGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int rows, int columns,
-        ReadOnlySpan<float> upstream, Span<float> gradient)
+        ReadOnlySpan<float> upstream, Span<float> gradient, bool add)
     {
         for (int r = 0; r < rows; r++)
         {
             int start = r * columns;
-            ElementWiseDriver.AddTernary<BernoulliGradientTerm>(upstream[r], logits.Slice(start, columns), targets.Slice(start, columns), gradient.Slice(start, columns));
+            if (add) ElementWiseDriver.AddTernary<BernoulliGradientTerm>(upstream[r], logits.Slice(start, columns), targets.Slice(start, columns), gradient.Slice(start, columns));
+            else ElementWiseDriver.Ternary<BernoulliGradientTerm>(upstream[r], logits.Slice(start, columns), targets.Slice(start, columns), gradient.Slice(start, columns));
         }
     }
 

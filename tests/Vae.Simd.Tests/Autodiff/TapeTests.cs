@@ -52,6 +52,57 @@ public class TapeTests
         }).QuickCheckThrowOnFailure();
     }
 
+    /// <summary>
+    /// The tape's own gradients are not cleared up front: the first op to reach one either overwrites it whole
+    /// (Linear's dx, the Bernoulli loss's d logits) or clears it before adding. A second Backward on the same tape,
+    /// from a loss that reaches fewer values, must see none of the first pass's values — in float (the SIMD
+    /// kernels) and in double.
+    /// </summary>
+    [Fact]
+    public void EveryBackwardStartsTheTapesOwnGradientsFromZero()
+    {
+        Check<float>(1e-5);
+        Check<double>(1e-12);
+
+        static void Check<T>(double tolerance) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var random = new Random(7);
+            T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+            const int Rows = 3, Inputs = 5, Outputs = 4;
+            T[] xv = Draw(Rows * Inputs), w1v = Draw(Outputs * Inputs), w2v = Draw(Outputs * Inputs), targets = Draw(Rows * Outputs);
+            var tape = new Tape<T>();
+            Var x = tape.Variable(xv, TensorShape.Matrix(Rows, Inputs));
+            Var w1 = tape.Variable(w1v, TensorShape.Matrix(Outputs, Inputs)), w2 = tape.Variable(w2v, TensorShape.Matrix(Outputs, Inputs));
+            Var b = tape.Variable(new T[Outputs], TensorShape.Vector(Outputs));
+            Var t = tape.Input(targets, TensorShape.Matrix(Rows, Outputs));
+            // Pass 1: x feeds two Linear ops (the first overwrites dx, the second adds); l2 feeds the Bernoulli loss.
+            Var l1 = tape.Linear(x, w1, b), l2 = tape.Linear(x, w2, b);
+            tape.Backward(tape.Add(tape.Sum(l1), tape.Sum(tape.BernoulliLogLikelihood(l2, t))));
+            for (int r = 0; r < Rows; r++)
+                for (int c = 0; c < Inputs; c++)
+                {
+                    double expected = 0;
+                    for (int o = 0; o < Outputs; o++)
+                    {
+                        double logit = double.CreateChecked(tape.Value(l2)[r * Outputs + o]);
+                        expected += double.CreateChecked(w1v[o * Inputs + c]) + (double.CreateChecked(targets[r * Outputs + o]) - 1 / (1 + Math.Exp(-logit))) * double.CreateChecked(w2v[o * Inputs + c]);
+                    }
+                    Assert.True(Math.Abs(double.CreateChecked(tape.Gradient(x)[r * Inputs + c]) - expected) <= tolerance, $"pass 1, dx[{r},{c}]: {tape.Gradient(x)[r * Inputs + c]} vs {expected}");
+                }
+            // Pass 2, same tape, a loss through l1 only: l2 and the Bernoulli term get no gradient, dx only l1's.
+            tape.Backward(tape.Sum(tape.Linear(x, w1, b)));
+            Assert.All(tape.Gradient(l2).ToArray(), g => Assert.Equal(T.Zero, g));
+            Assert.All(tape.Gradient(w2).ToArray(), g => Assert.Equal(T.Zero, g));
+            for (int r = 0; r < Rows; r++)
+                for (int c = 0; c < Inputs; c++)
+                {
+                    double expected = 0;
+                    for (int o = 0; o < Outputs; o++) expected += double.CreateChecked(w1v[o * Inputs + c]);
+                    Assert.True(Math.Abs(double.CreateChecked(tape.Gradient(x)[r * Inputs + c]) - expected) <= tolerance, $"pass 2, dx[{r},{c}]: {tape.Gradient(x)[r * Inputs + c]} vs {expected}");
+                }
+        }
+    }
+
     [Fact]
     public void ParameterGradientsAccumulateIntoTheCallersBuffer()
     {

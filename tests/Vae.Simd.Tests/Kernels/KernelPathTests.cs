@@ -190,7 +190,7 @@ public unsafe class KernelPathTests
             float[] gradient = SameAtEveryWidth($"bernoulli gradient n={columns}", () =>
             {
                 float[] g = Random(rows * columns, 5);
-                LossKernels.BernoulliLogLikelihoodGradient(logits, targets, rows, columns, upstream, g);
+                LossKernels.BernoulliLogLikelihoodGradient(logits, targets, rows, columns, upstream, g, add: true);
                 return g;
             });
             float[] start = Random(rows * columns, 5);

@@ -137,23 +137,36 @@ public class LossKernelsTests
         }
     }
 
+    public static TheoryData<int, bool> WidthsAndModes()
+    {
+        var data = new TheoryData<int, bool>();
+        foreach (int width in new[] { 1, 7, 8, 9, 16, 23, 24, 31, 64 + 5, 97, 784 })
+        {
+            data.Add(width, true);
+            data.Add(width, false);
+        }
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void BernoulliLogLikelihoodGradientMatchesItsDoubleTwinAndAccumulates(int width)
+    [MemberData(nameof(WidthsAndModes))]
+    public void BernoulliLogLikelihoodGradientMatchesItsDoubleTwinAddingOrWriting(int width, bool add)
     {
         const int Rows = 3;
         (float[] logits, float[] targets) = Draw(Rows, width);
         float[] upstream = [0.75f, -1.5f, 2f];
         var random = new Random(width);
-        float[] gradient = Enumerable.Range(0, Rows * width).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        // Old contents: added to when adding, ignored (not read, not kept) when writing.
+        float[] gradient = Enumerable.Range(0, Rows * width).Select(_ => (float)(random.NextDouble() - 0.5) * (add ? 1 : 1e30f)).ToArray();
         float[] before = (float[])gradient.Clone();
-        LossKernels.BernoulliLogLikelihoodGradient(logits, targets, Rows, width, upstream, gradient);
+        LossKernels.BernoulliLogLikelihoodGradient(logits, targets, Rows, width, upstream, gradient, add);
         for (int i = 0; i < gradient.Length; i++)
         {
             double sigmoid = 1 / (1 + Math.Exp(-(double)logits[i]));
-            double expected = before[i] + upstream[i / width] * (targets[i] - sigmoid);
-            double tolerance = 8 * Unit * (Math.Abs(before[i]) + Math.Abs(upstream[i / width]) * (Math.Abs(targets[i]) + sigmoid));
-            Assert.True(Math.Abs(gradient[i] - expected) <= tolerance, $"entry {i} (column {i % width}), width {width}: {gradient[i]} vs {expected} ± {tolerance}");
+            double start = add ? before[i] : 0;
+            double expected = start + upstream[i / width] * (targets[i] - sigmoid);
+            double tolerance = 8 * Unit * (Math.Abs(start) + Math.Abs(upstream[i / width]) * (Math.Abs(targets[i]) + sigmoid));
+            Assert.True(Math.Abs(gradient[i] - expected) <= tolerance, $"entry {i} (column {i % width}), width {width}, add {add}: {gradient[i]} vs {expected} ± {tolerance}");
         }
     }
 }

@@ -27,7 +27,11 @@ internal static class BernoulliLogLikelihoodOp
         TensorShape s = tape.Shape(logits);
         ReadOnlySpan<T> dy = tape.Gradient(y);
         if (tape.RequiresGradient(logits))
-            TensorMath<T>.BernoulliLogLikelihoodGradient(tape.Value(logits), tape.Value(targets), s.Rows, s.Columns, dy, tape.Gradient(logits));
+        {
+            // Usually the logits' only reader: the first contribution overwrites (β = 0), saving a clearing pass.
+            Span<T> dl = tape.GradientToWrite(logits, out T beta);
+            TensorMath<T>.BernoulliLogLikelihoodGradient(tape.Value(logits), tape.Value(targets), s.Rows, s.Columns, dy, dl, beta);
+        }
         if (tape.RequiresGradient(targets))
         {
             ReadOnlySpan<T> l = tape.Value(logits);

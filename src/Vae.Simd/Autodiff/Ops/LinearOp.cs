@@ -62,10 +62,13 @@ internal static class LinearOp
         // The output's gradient is read by no other op once this one runs (every reader of y ran its backward
         // before this one), so it becomes g in place: no buffer and no pass for g. Tape.Gradient documents it.
         TensorMath<T>.ActivationGradientInPlace((Activation)op.Attribute, g, tape.Value(y));
-        if (tape.RequiresGradient(x))
-            TensorMath<T>.Gemm(Transpose.No, Transpose.No, n, inputs, outputs, T.One, g, outputs, tape.Value(w), inputs, T.One, tape.Gradient(x), inputs);
-        // dW and db are whole products: written over the buffer when this is the first contribution in the pass
+        // dx, dW and db are whole products: written over the buffer when this is the first contribution in the pass
         // (β = 0: no clearing pass and no read of the old values), added to otherwise.
+        if (tape.RequiresGradient(x))
+        {
+            Span<T> dx = tape.GradientToWrite(x, out T beta);
+            TensorMath<T>.Gemm(Transpose.No, Transpose.No, n, inputs, outputs, T.One, g, outputs, tape.Value(w), inputs, beta, dx, inputs);
+        }
         if (tape.RequiresGradient(w))
         {
             Span<T> dw = tape.GradientToWrite(w, out T beta);
