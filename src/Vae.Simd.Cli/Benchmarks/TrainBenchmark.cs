@@ -111,7 +111,7 @@ internal static class TrainBenchmark
             json.WriteNumber("allocated_bytes_per_step_calling_thread", Math.Round(threadBytesPerStep, 1));
             json.WriteString("allocation_note", threads == 1
                 ? "one thread: the trainer runs plain loops, so this is our code's own allocation"
-                : "with more than one thread the trainer's two Parallel.For calls a step allocate their loop state and tasks; our code allocates nothing (compare --threads 1)");
+                : "with more than one thread the trainer's one Parallel.For call a step allocates its loop state and tasks; our code allocates nothing (compare --threads 1)");
             histogram.Write(json);
             json.WriteString("path", Vae.Simd.Kernels.KernelPath.Describe());
             json.WriteEndObject();

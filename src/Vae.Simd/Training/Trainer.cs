@@ -28,9 +28,13 @@ public sealed class Trainer
     private readonly Dataset _data;
     private readonly Shard[] _shards;
     private readonly int[] _order;
-    private readonly Action<int> _runShard;
-    private readonly Action<int> _updateChunk;
-    private readonly ParallelOptions _parallel;
+    // Parallel.For replaced a dedicated worker pool (spinning threads, no allocation). Measured against it in
+    // one process, alternating 30-step rounds on the shared 2-core host, 2 threads, 784-400-20: the paired
+    // median ratio Parallel.For / pool was 0.937, 0.986, 0.991 in three runs (≈ 1.4 % slower, within the noise
+    // of that host), for ~3.2 KB allocated per step by Parallel.For itself in its two calls a step. Under the
+    // 3 % bar, so one parallel primitive serves the whole library. TwoPhaseLoop has since made it one call a
+    // step (~1.6 KB).
+    private readonly TwoPhaseLoop _loop;
     private readonly float[][] _shardGradients;
     private readonly int _chunks;
     private int _batchRows;
@@ -58,10 +62,7 @@ public sealed class Trainer
         _order = new int[data.Count];
         _chunks = Math.Max(1, Math.Min(64, parameters / 4096));
         _shardGradients = Array.ConvertAll(_shards, shard => shard.Gradients);
-        // Created once: a step passes these to Parallel.For and builds no delegate or options of its own.
-        _runShard = RunShard;
-        _updateChunk = UpdateChunk;
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
+        _loop = new TwoPhaseLoop(RunShard, CheckShards, UpdateChunk, options.Threads);
     }
 
     /// <summary>Throws when the model and the options do not make sense together: a Gaussian decoder fitted to binarised data.</summary>
@@ -143,36 +144,34 @@ public sealed class Trainer
         _shardCount = (_batchRows + Options.ShardSize - 1) / Options.ShardSize;
         _klWeight = Options.Elbo.KlWeight(Step);
 
-        ParallelLoop(_shardCount, _runShard);
+        // The shards, then (if their loss and gradients are finite) one pass per chunk of the parameters: add the
+        // shard gradients in shard order, then the optimizer update.
+        bool updated = _loop.Run(_shardCount, _chunks);
         double elbo = 0, loss = 0;
-        bool finite = true;
-        for (int s = 0; s < _shardCount; s++) { elbo += _shards[s].ElboSum; loss += _shards[s].Loss; finite &= _shards[s].GradientsFinite; }
-        if (!double.IsFinite(loss)) throw new TrainingDivergedException(Step, $"the loss is {loss}");
-        if (!finite) throw new TrainingDivergedException(Step, "a gradient is NaN or infinite");
-
-        // One pass per chunk: add the shard gradients in shard order, then the optimizer update.
-        Optimizer.BeginStep();
-        ParallelLoop(_chunks, _updateChunk);
+        for (int s = 0; s < _shardCount; s++) { elbo += _shards[s].ElboSum; loss += _shards[s].Loss; }
+        if (!updated)
+        {
+            if (!double.IsFinite(loss)) throw new TrainingDivergedException(Step, $"the loss is {loss}");
+            throw new TrainingDivergedException(Step, "a gradient is NaN or infinite");
+        }
 
         Step++;
         BatchInEpoch++;
         return elbo;
     }
 
-    /// <summary>body(0 … count − 1), in parallel when more than one thread is allowed; which thread runs an item never changes its result.</summary>
-    // Parallel.For replaced a dedicated worker pool (spinning threads, no allocation). Measured against it in
-    // one process, alternating 30-step rounds on the shared 2-core host, 2 threads, 784-400-20: the paired
-    // median ratio Parallel.For / pool was 0.937, 0.986, 0.991 in three runs (≈ 1.4 % slower, within the noise
-    // of that host), for ~3.2 KB allocated per step by Parallel.For itself. Under the 3 % bar, so one parallel
-    // primitive serves the whole library.
-    private void ParallelLoop(int count, Action<int> body)
+    /// <summary>
+    /// Between the phases, once all shards are done: whether the step may update the parameters (its loss and every
+    /// gradient finite); if so, the optimizer's step count moves on.
+    /// </summary>
+    private bool CheckShards()
     {
-        if (Options.Threads == 1 || count == 1)
-        {
-            for (int i = 0; i < count; i++) body(i);
-            return;
-        }
-        Parallel.For(0, count, _parallel, body);
+        double loss = 0;
+        bool finite = true;
+        for (int s = 0; s < _shardCount; s++) { loss += _shards[s].Loss; finite &= _shards[s].GradientsFinite; }
+        if (!double.IsFinite(loss) || !finite) return false;
+        Optimizer.BeginStep();
+        return true;
     }
 
     private long ExamplesSeen() => (long)Epoch * _data.Count + Math.Min(_data.Count, (long)BatchInEpoch * Options.BatchSize);

@@ -129,12 +129,15 @@ public class TrainerTests
         Assert.True(first.Completed);
     }
 
-    [Fact]
-    public void DivergenceStopsWithTheStepAndKeepsTheLastGoodParameters()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(8)]
+    public void DivergenceStopsWithTheStepAndKeepsTheLastGoodParameters(int threads)
     {
         var data = new PoisonedDataset(Subset(100), poisoned: 37);
         using var model = new VariationalAutoencoder(Small, 3);
-        var trainer = new Trainer(model, data, new TrainerOptions { BatchSize = 10, ShardSize = 5, Seed = 2 });
+        var trainer = new Trainer(model, data, new TrainerOptions { BatchSize = 10, ShardSize = 5, Seed = 2, Threads = threads });
         float[] before = [];
         var error = Assert.Throws<TrainingDivergedException>(() =>
         {
