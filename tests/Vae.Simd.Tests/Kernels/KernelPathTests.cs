@@ -193,6 +193,13 @@ public unsafe class KernelPathTests
                 LossKernels.BernoulliLogLikelihoodGradient(logits, targets, rows, columns, upstream, g, add: true);
                 return g;
             });
+            // The write mode (the first writer of the logits' gradient): old contents neither read nor kept.
+            float[] written = SameAtEveryWidth($"bernoulli gradient, write, n={columns}", () =>
+            {
+                float[] g = Random(rows * columns, 6);
+                LossKernels.BernoulliLogLikelihoodGradient(logits, targets, rows, columns, upstream, g, add: false);
+                return g;
+            });
             float[] start = Random(rows * columns, 5);
             for (int r = 0; r < rows; r++)
             {
@@ -204,6 +211,7 @@ public unsafe class KernelPathTests
                     expected += term;
                     magnitude += Math.Abs(term);
                     Near(start[r * columns + c] + upstream[r] * (x - 1 / (1 + Math.Exp(-l))), gradient[r * columns + c], 1e-6, "bernoulli gradient");
+                    Near(upstream[r] * (x - 1 / (1 + Math.Exp(-l))), written[r * columns + c], 1e-6, "bernoulli gradient, write");
                 }
                 Assert.True(Math.Abs(loss[r] - expected) <= 1e-6 * magnitude + 1e-6, $"bernoulli loss {loss[r]} vs {expected}");
             }
