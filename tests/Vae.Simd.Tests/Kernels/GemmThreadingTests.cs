@@ -44,8 +44,6 @@ public class GemmThreadingTests
     [Property(MaxTest = 4, Arbitrary = [typeof(ThreadedProblems)])]
     public bool ThreadedMatchesDoubleReference(Problem p)
     {
-        ThreadPool.GetMinThreads(out int workers, out int completion);
-        ThreadPool.SetMinThreads(Math.Max(workers, 4), completion);
         int threads = 0;
         Assert.True(Check(p, portable: false, threads: 3, sampled: true, threadsUsed: n => threads = n));
         Assert.True(threads > 1, $"only {threads} thread took part in {p}");
