@@ -20,3 +20,13 @@ internal static class TestThreadPool
         ThreadPool.SetMinThreads(Math.Max(workers, Workers), completion);
     }
 }
+
+/// <summary>
+/// Tests that must see a <c>Parallel.For</c> run on several threads run in this collection, alone: with the other
+/// tests' parallel loops holding every pool thread on a busy 2-core machine, no pool thread was free to join
+/// (CI once saw one thread in 20 tries of the threaded GEMM; in a full run, 0 of 200 runs of
+/// <c>TwoPhaseLoopTests</c>' property had a second thread, against 120–133 alone). Each such test also asserts
+/// that more than one thread took part, so a serial run cannot pass for a threaded one.
+/// </summary>
+[CollectionDefinition(nameof(ThreadedCollection), DisableParallelization = true)]
+public sealed class ThreadedCollection;

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Tracing;
 using System.Runtime.InteropServices;
 using Vae.Simd.Kernels;
 
@@ -202,43 +200,5 @@ public unsafe class GemmPiecesTests
         foreach (Transpose ta in new[] { Transpose.No, Transpose.Yes })
             foreach (Transpose tb in new[] { Transpose.No, Transpose.Yes })
                 Assert.True(GemmTests.Check(new GemmTests.Problem(m, n, k, ta, tb, 2, 1, 0, -0.5f, 1f, m - n + k), portable: true, threads: 1));
-    }
-
-    /// <summary>
-    /// Runs <paramref name="action"/> on this thread and returns how many threads ran the body of the
-    /// <c>Parallel.For</c> loops it started (from the loops' ParallelFork events, which the runtime writes
-    /// on each thread that joins a loop; loops started by other tests at the same time are told apart by
-    /// their fork-join context). More than one means the work was split across threads.
-    /// </summary>
-    internal static int ThreadsUsedBy(Action action)
-    {
-        using var listener = new ParallelLoopListener();
-        listener.Caller = Environment.CurrentManagedThreadId;
-        action();
-        return listener.ThreadsInLoopsOfCaller();
-    }
-
-    private sealed class ParallelLoopListener : EventListener
-    {
-        // Initialised before the base constructor, which may already deliver events.
-        private readonly ConcurrentDictionary<int, bool> _loopsOfCaller = new();
-        private readonly ConcurrentQueue<(int Loop, int Thread)> _forks = new();
-
-        public volatile int Caller = -1;
-
-        public int ThreadsInLoopsOfCaller() => _forks.Where(f => _loopsOfCaller.ContainsKey(f.Loop)).Select(f => f.Thread).Distinct().Count();
-
-        protected override void OnEventSourceCreated(EventSource source)
-        {
-            if (source.Name == "System.Threading.Tasks.Parallel.EventSource") EnableEvents(source, EventLevel.Verbose, EventKeywords.All);
-        }
-
-        // Events are delivered synchronously on the thread that writes them.
-        protected override void OnEventWritten(EventWrittenEventArgs e)
-        {
-            if (e.Payload is not { Count: >= 3 } payload || payload[2] is not int loop) return;
-            if (e.EventName == "ParallelLoopBegin" && Environment.CurrentManagedThreadId == Caller) _loopsOfCaller[loop] = true;
-            else if (e.EventName == "ParallelFork") _forks.Enqueue((loop, Environment.CurrentManagedThreadId));
-        }
     }
 }

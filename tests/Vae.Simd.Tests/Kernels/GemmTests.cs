@@ -64,7 +64,7 @@ public unsafe class GemmTests
             while (used < 2 && clock.Elapsed < TimeSpan.FromSeconds(20))
             {
                 original.CopyTo(c, 0);
-                used = GemmPiecesTests.ThreadsUsedBy(() => Gemm.Multiply(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha, a, lda, b, ldb, p.Beta, c, ldc, threads));
+                used = ParallelLoops.ThreadsUsedBy(() => Gemm.Multiply(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha, a, lda, b, ldb, p.Beta, c, ldc, threads));
             }
             threadsUsed(used);
         }

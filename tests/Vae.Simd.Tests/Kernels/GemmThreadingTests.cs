@@ -7,15 +7,8 @@ using static Vae.Simd.Tests.Kernels.GemmTests;
 
 namespace Vae.Simd.Tests.Kernels;
 
-/// <summary>
-/// The threaded GEMM runs alone: with the other tests' parallel loops holding every pool thread on a busy
-/// 2-core machine, no pool thread was free to join it (CI saw one thread in 20 tries), which says nothing
-/// about the GEMM. Alone, and with enough pool threads ready, a second thread joins within a few tries.
-/// </summary>
-[CollectionDefinition(nameof(GemmThreadingCollection), DisableParallelization = true)]
-public sealed class GemmThreadingCollection;
-
-[Collection(nameof(GemmThreadingCollection))]
+/// <summary>The threaded GEMM runs alone (<see cref="ThreadedCollection"/>); with enough pool threads ready, a second thread joins within a few tries.</summary>
+[Collection(nameof(ThreadedCollection))]
 public class GemmThreadingTests
 {
     /// <summary>
