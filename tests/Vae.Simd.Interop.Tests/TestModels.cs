@@ -1,6 +1,7 @@
 using Vae.Simd.Autodiff;
 using Vae.Simd.Data;
 using Vae.Simd.Model;
+using Vae.Simd.Tests;
 using Vae.Simd.Training;
 
 namespace Vae.Simd.Interop.Tests;
@@ -145,10 +146,6 @@ internal static class TestModels
 
     public static float[] ToFloats(double[] values) => Array.ConvertAll(values, v => (float)v);
 
-    public static string TempFolder()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "vae-simd-interop-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    /// <summary>A new empty folder, inside this test run's own temporary folder, which is deleted when the run's process exits.</summary>
+    public static string TempFolder() => TemporaryFolders.Create("vae-simd-interop-");
 }

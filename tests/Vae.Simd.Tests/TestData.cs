@@ -97,10 +97,6 @@ internal static class TestData
         return path;
     }
 
-    public static string TempFolder()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "vae-simd-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    /// <summary>A new empty folder, inside this test run's own temporary folder, which is deleted when the run's process exits.</summary>
+    public static string TempFolder() => TemporaryFolders.Create("vae-simd-tests-");
 }
