@@ -9,7 +9,7 @@ namespace Vae.Simd.Tests.Training;
 public class ObjectiveTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     // Two hidden layers: the IWAE paper's architecture in miniature.
-    internal static readonly VaeConfig Deep = new() { InputSize = 784, HiddenSizes = [24, 16], Activation = Vae.Simd.Autodiff.Activation.Tanh, LatentSize = 4 };
+    private static readonly VaeConfig Deep = new() { InputSize = 784, HiddenSizes = [24, 16], Activation = Vae.Simd.Autodiff.Activation.Tanh, LatentSize = 4 };
 
     public static TheoryData<string> Modes() => ["iwae-1", "iwae-5", "wake-sleep"];
 
